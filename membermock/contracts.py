@@ -1,0 +1,122 @@
+"""Load the JSON Schemas under ``schemas/`` once and hand out compiled validators.
+
+Every schema is addressed two ways: by its ``$id`` (so ``$ref``s between files resolve
+offline through a ``referencing`` registry, never over the network) and by a short *name*
+derived from its path: ``schemas/memberpress/events/login.json`` is
+``memberpress.events.login``. Names are what the CLI, the mock and the tests use; nothing
+else maps names to files.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+SCHEMA_ROOT = Path(__file__).resolve().parent.parent / "schemas"
+BASE_URI = "https://membermock.example/schemas/"
+OPENAPI_DIR = SCHEMA_ROOT / "openapi"
+
+# Fragments that describe a value, not a payload anyone sends; validate --list hides them.
+FRAGMENT_PREFIXES = ("common.",)
+
+
+def name_of(path: Path) -> str:
+    rel = path.relative_to(SCHEMA_ROOT).with_suffix("")
+    return ".".join(rel.parts)
+
+
+@cache
+def _documents() -> dict[str, dict]:
+    docs = {}
+    for path in sorted(SCHEMA_ROOT.rglob("*.json")):
+        if OPENAPI_DIR in path.parents:
+            continue
+        docs[name_of(path)] = json.loads(path.read_text(encoding="utf-8"))
+    return docs
+
+
+def names(include_fragments: bool = False) -> list[str]:
+    return [
+        n for n in _documents()
+        if include_fragments or not n.startswith(FRAGMENT_PREFIXES)
+    ]
+
+
+def schema(name: str) -> dict:
+    try:
+        return _documents()[name]
+    except KeyError:
+        raise UnknownSchema(name) from None
+
+
+@cache
+def registry() -> Registry:
+    resources = [
+        (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012))
+        for doc in _documents().values()
+    ]
+    return Registry().with_resources(resources).crawl()
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        schema(name),
+        registry=registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: where in the instance, which keyword, and what went wrong."""
+
+    path: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message} [{self.rule}]"
+
+
+def _pointer(parts) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+def _leaves(error):
+    """The deepest errors under an anyOf/oneOf, so a report names the field, not the branch."""
+    if error.context:
+        best = max(error.context, key=lambda e: len(e.absolute_path))
+        if len(best.absolute_path) > len(error.absolute_path):
+            deepest = [e for e in error.context if len(e.absolute_path) == len(best.absolute_path)]
+            for e in deepest:
+                yield from _leaves(e)
+            return
+    yield error
+
+
+def problems(name: str, instance) -> list[Problem]:
+    found = []
+    for error in validator(name).iter_errors(instance):
+        for leaf in _leaves(error):
+            found.append(Problem(_pointer(leaf.absolute_path), str(leaf.validator), leaf.message))
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda p: (p.path, p.rule))
+
+
+def is_valid(name: str, instance) -> bool:
+    return validator(name).is_valid(instance)
+
+
+def openapi_documents() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(OPENAPI_DIR.glob("*.yaml"))}
+
+
+class UnknownSchema(KeyError):
+    def __str__(self) -> str:
+        return f"unknown schema {self.args[0]!r}; `membermock validate --list` prints the names"

@@ -1,0 +1,1 @@
+"""The Flask mock of the membership plugins' REST APIs."""
