@@ -1,0 +1,137 @@
+"""State of the mocked WordPress site, kept in SQLite.
+
+One table holds every stored object as JSON, keyed by ``(kind, id)``; ids come from named
+sequences that behave like MySQL AUTO_INCREMENT (unique, increasing, never reused, shared
+where WordPress shares them: every post type draws from ``posts``). A file database lets
+several worker processes share the state and a restart keep it; ``:memory:`` is for tests.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    kind TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sequences (
+    name TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+class Store:
+    """A thin, thread-safe handle: one SQLite connection per thread, explicit transactions."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._local = threading.local()
+        self._memory = None
+        if self.path == ":memory:":
+            # One shared connection: a second :memory: connection would be a different database.
+            self._memory = self._connect()
+            self._lock = threading.RLock()
+        else:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with self.transaction() as db:
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if self.path != ":memory:":
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._memory is not None:
+            return self._memory
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    @contextmanager
+    def transaction(self):
+        """A write transaction: everything inside commits together or not at all."""
+        lock = getattr(self, "_lock", None)
+        if lock:
+            lock.acquire()
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            if lock:
+                lock.release()
+
+    # -- ids ---------------------------------------------------------------------------
+
+    def next_id(self, db: sqlite3.Connection, sequence: str) -> int:
+        db.execute("INSERT OR IGNORE INTO sequences (name, last) VALUES (?, 0)", (sequence,))
+        (value,) = db.execute(
+            "UPDATE sequences SET last = last + 1 WHERE name = ? RETURNING last", (sequence,)
+        ).fetchone()
+        return value
+
+    # -- objects -----------------------------------------------------------------------
+
+    def get(self, kind: str, id_: int) -> dict | None:
+        row = self.db.execute("SELECT data FROM objects WHERE kind = ? AND id = ?", (kind, id_)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def all(self, kind: str) -> list[dict]:
+        rows = self.db.execute("SELECT data FROM objects WHERE kind = ? ORDER BY id", (kind,))
+        return [json.loads(data) for (data,) in rows]
+
+    def put(self, db: sqlite3.Connection, kind: str, obj: dict) -> dict:
+        db.execute(
+            "INSERT INTO objects (kind, id, data) VALUES (?, ?, ?) "
+            "ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
+            (kind, int(obj["id"]), json.dumps(obj, separators=(",", ":"))),
+        )
+        return obj
+
+    def delete(self, db: sqlite3.Connection, kind: str, id_: int) -> bool:
+        return db.execute("DELETE FROM objects WHERE kind = ? AND id = ?", (kind, id_)).rowcount > 0
+
+    # -- site settings -----------------------------------------------------------------
+
+    def get_meta(self, key: str, default=None):
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_meta(self, db: sqlite3.Connection, key: str, value) -> None:
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value)),
+        )
+
+    def wipe(self, db: sqlite3.Connection) -> None:
+        """Forget everything, sequences included: a reset returns to exactly the seeded site."""
+        for table in ("objects", "sequences", "meta"):
+            db.execute(f"DELETE FROM {table}")
+
+    def dump(self) -> dict:
+        out: dict[str, list] = {}
+        for kind, data in self.db.execute("SELECT kind, data FROM objects ORDER BY kind, id"):
+            out.setdefault(kind, []).append(json.loads(data))
+        return out
