@@ -1,12 +1,184 @@
-"""Application factory: ``create_app()`` returns the mock as a Flask app."""
-from flask import Flask, jsonify
+"""Application factory: ``create_app(config)`` returns the mock site as a Flask app.
+
+Routes are not written here: every operation of the OpenAPI documents is bound to the handler
+its API module names, and ``dispatch`` runs WordPress's request pipeline around it
+(authentication, argument validation, permission check, callback).
+"""
+from __future__ import annotations
+
+import json
+from importlib import import_module
+from urllib.parse import parse_qsl
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from mock_server import operations, wp
+from mock_server.call import Call
+from mock_server.config import Config
+from mock_server.seeding import ensure_seeded
+from mock_server.site import Site
+
+API_MODULES = ("mock_server.memberpress", "mock_server.pmpro", "mock_server.abilities")
+MAX_BODY = 8 * 1024 * 1024
 
 
-def create_app() -> Flask:
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
     app = Flask("membermock")
-
-    @app.get("/__mock__/health")
-    def health():
-        return jsonify({"status": "ok"})
-
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.url_map.strict_slashes = False
+    site = Site(config)
+    app.extensions["membermock"] = site
+    modules = [import_module(name) for name in API_MODULES]
+    ensure_seeded(site, modules)
+    for module in modules:
+        _bind(app, site, module)
+    from mock_server.control import control
+    app.register_blueprint(control)
+    app.wsgi_app = RestRouteMiddleware(app.wsgi_app)
+    _error_pages(app)
     return app
+
+
+def _bind(app: Flask, site: Site, module) -> None:
+    for op in operations.load(module.API):
+        handler = module.HANDLERS[op.op_id]
+        view = _view(site, module, op, handler)
+        app.add_url_rule(op.flask_rule(), endpoint=op.op_id, view_func=view, methods=[op.method])
+
+
+def _view(site, module, op, handler):
+    def view(**path):
+        return dispatch(site, module, op, handler, path)
+    view.__name__ = op.op_id
+    return view
+
+
+def dispatch(site: Site, module, op, handler, path: dict):
+    user, failure = site.authenticate(request.headers.get("Authorization"))
+    if failure:
+        return wp.error(failure[0], failure[1], 401)
+    body, bad_body = _body(op)
+    if bad_body:
+        return bad_body
+    raw_query = wp.php_form(request.args.items(multi=True))
+    call = Call(site, op, request, path, dict(raw_query), body, user, raw_query)
+    if module.VALIDATE_ARGS:
+        refused = _validate(call)
+        if refused:
+            return refused
+    refused = module.authorize(call)
+    if refused:
+        return refused
+    return handler(call)
+
+
+def _body(op):
+    """The request body as WordPress reads it: JSON when declared so, else PHP-style form fields."""
+    if request.method == "GET" or not request.content_length and not request.is_json:
+        return {}, None
+    raw = request.get_data(cache=True)
+    if request.is_json:
+        if not raw.strip():
+            return {}, None
+        try:
+            return json.loads(raw), None
+        except (ValueError, UnicodeDecodeError):
+            return None, wp.error("rest_invalid_json", "Invalid JSON body passed.", 400,
+                                  json_error_code=4, json_error_message="Syntax error")
+    mimetype = request.mimetype or ""
+    if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return wp.php_form(request.form.items(multi=True)), None
+    try:
+        return wp.php_form(parse_qsl(raw.decode("utf-8"), keep_blank_values=True)), None
+    except UnicodeDecodeError:
+        return {}, None
+
+
+def _validate(call: Call):
+    """WordPress's has_valid_params: required args first, then each arg against its schema."""
+    missing, invalid = [], {}
+    for param in call.op.params:
+        if param.where != "query":
+            continue
+        present = param.name in call.request.args or param.name in call.raw_query
+        if not present:
+            if param.required:
+                missing.append(param.name)
+            continue
+        raw = call.request.args.get(param.name) if param.name in call.request.args else call.raw_query[param.name]
+        if param.style_deep:
+            raw = call.raw_query.get(param.name, raw)
+        value, problem = operations.coerce(param.validator, raw)
+        if problem:
+            invalid[param.name] = f"{param.name} {problem}"
+        else:
+            call.query[param.name] = value
+    validator = call.op.body.get(_media(call.request)) or next(iter(call.op.body.values()), None)
+    if validator is not None and isinstance(call.body, dict):
+        for error in validator.iter_errors(call.body):
+            if error.validator == "required" and not error.absolute_path:
+                missing.extend(n for n in error.validator_value if n not in call.body)
+            elif not _coercible(validator, call.body, error):
+                name = str(error.absolute_path[0]) if error.absolute_path else "body"
+                invalid.setdefault(name, f"{name} {error.message}" if error.absolute_path else error.message)
+    elif validator is not None and call.body is not None and call.body != {}:
+        invalid["body"] = "The request body must be a JSON object."
+    if missing:
+        return wp.missing_params(sorted(set(missing)))
+    if invalid:
+        return wp.invalid_params(invalid)
+    return None
+
+
+def _coercible(validator, body: dict, error) -> bool:
+    """Form fields are strings; a field whose string reading fits its schema is not an error."""
+    if not error.absolute_path:
+        return False
+    name = error.absolute_path[0]
+    if not isinstance(body.get(name), str):
+        return False
+    for candidate in operations._candidates(body[name]):
+        trial = dict(body, **{name: candidate})
+        if not any(e.absolute_path and e.absolute_path[0] == name for e in validator.iter_errors(trial)):
+            body[name] = candidate
+            return True
+    return False
+
+
+def _media(req) -> str:
+    return "application/json" if req.is_json else "application/x-www-form-urlencoded"
+
+
+def _error_pages(app: Flask) -> None:
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def not_routed(_exc):
+        return wp.no_route()
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        return wp.error("rest_request_too_large", "The request body is too large.", 413)
+
+    @app.errorhandler(HTTPException)
+    def other_http(exc):
+        return wp.error("rest_invalid_request", exc.description or exc.name, exc.code or 400)
+
+
+class RestRouteMiddleware:
+    """``/?rest_route=/mp/v1/members`` reaches the same handler as ``/wp-json/mp/v1/members``."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "/") in ("/", "/index.php") and "rest_route=" in environ.get("QUERY_STRING", ""):
+            pairs = parse_qsl(environ["QUERY_STRING"], keep_blank_values=True)
+            route = next((v for k, v in pairs if k == "rest_route"), None)
+            if route:
+                environ["PATH_INFO"] = "/wp-json" + ("/" + route.lstrip("/"))
+                rest = [(k, v) for k, v in pairs if k != "rest_route"]
+                from urllib.parse import urlencode
+                environ["QUERY_STRING"] = urlencode(rest)
+        return self.app(environ, start_response)

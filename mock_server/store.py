@@ -44,8 +44,7 @@ class Store:
             self._lock = threading.RLock()
         else:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        with self.transaction() as db:
-            db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)

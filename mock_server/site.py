@@ -1,0 +1,99 @@
+"""The mocked WordPress site: its store, its users and their capabilities.
+
+One site hosts all three plugins, as a real WordPress install would: MemberPress members,
+PMPro members and WooCommerce members are the same WordPress users.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+
+from faker import Faker
+
+from mock_server.config import Config
+from mock_server.store import Store
+
+USER = "user"
+
+# Capabilities by role, as WordPress core and the plugins grant them by default.
+ROLE_CAPS = {
+    "administrator": {"*"},  # every capability, including the plugins' own
+    "editor": {"read", "edit_posts", "edit_others_posts", "edit_published_posts", "publish_posts"},
+    "shop_manager": {"read", "manage_woocommerce", "edit_posts"},
+    "membership_manager": {"read", "pmpro_memberships_menu", "pmpro_membershiplevels", "pmpro_edit_members",
+                           "pmpro_discountcodes", "pmpro_orders", "pmpro_memberslistcsv", "pmpro_orderscsv"},
+    "subscriber": {"read"},
+}
+
+
+class Site:
+    def __init__(self, config: Config, store: Store | None = None):
+        self.config = config
+        self.store = store or Store(config.db)
+
+    # -- users -------------------------------------------------------------------------
+
+    def user(self, user_id) -> dict | None:
+        try:
+            return self.store.get(USER, int(user_id))
+        except (TypeError, ValueError):
+            return None
+
+    def users(self) -> list[dict]:
+        return self.store.all(USER)
+
+    def user_by(self, field: str, value) -> dict | None:
+        if value in (None, ""):
+            return None
+        wanted = str(value).lower()
+        return next((u for u in self.users() if str(u.get(field, "")).lower() == wanted), None)
+
+    def can(self, user: dict | None, capability: str) -> bool:
+        if not user:
+            return False
+        granted = set(user.get("caps", []))
+        for role in user.get("roles", []):
+            granted |= ROLE_CAPS.get(role, set())
+        return "*" in granted or capability in granted
+
+    def add_user(self, db, fake: Faker | None = None, **fields) -> dict:
+        user_id = self.store.next_id(db, "users")
+        login = fields.pop("user_login")
+        user = {
+            "id": user_id,
+            "user_login": login,
+            "user_email": fields.pop("user_email", f"{login}@example.com"),
+            "user_nicename": login.lower().replace(" ", "-"),
+            "display_name": fields.pop("display_name", login),
+            "first_name": "",
+            "last_name": "",
+            "user_url": "",
+            "description": "",
+            "user_registered": fields.pop("user_registered", "2024-01-01 00:00:00"),
+            "roles": fields.pop("roles", ["subscriber"]),
+            "app_password": fields.pop("app_password", None),
+            **fields,
+        }
+        return self.store.put(db, USER, user)
+
+    # -- application passwords (HTTP Basic) --------------------------------------------
+
+    def authenticate(self, authorization: str | None):
+        """(user, None) for valid Basic credentials, (None, None) when none are sent,
+        (None, (code, message)) when they are wrong, as WordPress answers before routing."""
+        if not authorization or not authorization.lower().startswith("basic "):
+            return None, None
+        try:
+            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+            login, _, password = decoded.partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None, None
+        user = self.user_by("user_login", login) or self.user_by("user_email", login)
+        if user is None:
+            code = "invalid_email" if "@" in login else "invalid_username"
+            return None, (code, "Unknown username. Check again or try your email address.")
+        wanted = (user.get("app_password") or "").replace(" ", "")
+        if not wanted or not hmac.compare_digest(wanted, password.replace(" ", "")):
+            return None, ("incorrect_password", "The provided password is an invalid application password.")
+        return user, None
