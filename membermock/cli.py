@@ -43,12 +43,12 @@ def _validate(args) -> int:
 
 
 def _serve(args) -> int:
-    from mock_server.app import create_app
+    from mock_server.config import Config
+    from mock_server.serve import serve
 
-    app = create_app()
-    print(f"membermock listening on http://{args.host}:{args.port}", flush=True)
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
-    return 0
+    config = Config(db=args.db, seed=args.seed, mp_api_key=args.mp_api_key,
+                    admin_app_password=args.admin_app_password, pmpro_allow_delete=args.pmpro_allow_delete)
+    return serve(config, args.host, args.port, args.workers)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -62,9 +62,20 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     v.set_defaults(run=_validate)
 
+    from mock_server import config as defaults
+
     s = sub.add_parser("serve", help="run the mock server")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--db", default=str(defaults.DEFAULT_DB),
+                   help="SQLite file (created and seeded on first start, reused after) or :memory:")
+    s.add_argument("--seed", type=int, default=1, help="seed of the generated site data")
+    s.add_argument("--mp-api-key", default=defaults.DEFAULT_MP_API_KEY)
+    s.add_argument("--admin-app-password", default=defaults.DEFAULT_ADMIN_APP_PASSWORD,
+                   help="application password of the seeded administrator 'admin'")
+    s.add_argument("--workers", type=int, default=1, help="worker processes sharing the database")
+    s.add_argument("--pmpro-allow-delete", action="store_true",
+                   help="let DELETE /pmpro/v1/membership_level through, as a site filtering pmpro_rest_api_methods does")
     s.set_defaults(run=_serve)
     return top
 

@@ -23,15 +23,25 @@ API_MODULES = ("mock_server.memberpress", "mock_server.pmpro", "mock_server.abil
 MAX_BODY = 8 * 1024 * 1024
 
 
+def api_modules() -> list:
+    return [import_module(name) for name in API_MODULES]
+
+
+def prepare(config: Config) -> Site:
+    """Open the site's store and seed it on first use."""
+    site = Site(config)
+    ensure_seeded(site, api_modules())
+    return site
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     app = Flask("membermock")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.url_map.strict_slashes = False
-    site = Site(config)
+    site = prepare(config)
     app.extensions["membermock"] = site
-    modules = [import_module(name) for name in API_MODULES]
-    ensure_seeded(site, modules)
+    modules = api_modules()
     for module in modules:
         _bind(app, site, module)
     from mock_server.control import control
@@ -44,27 +54,33 @@ def create_app(config: Config | None = None) -> Flask:
 def _bind(app: Flask, site: Site, module) -> None:
     for op in operations.load(module.API):
         handler = module.HANDLERS[op.op_id]
-        view = _view(site, module, op, handler)
+        rule = module.VALIDATE_ARGS
+        validates = rule(op) if callable(rule) else bool(rule)
+        view = _view(site, module, op, handler, validates)
         app.add_url_rule(op.flask_rule(), endpoint=op.op_id, view_func=view, methods=[op.method])
+    if hasattr(module, "register"):
+        module.register(app, site)
 
 
-def _view(site, module, op, handler):
+def _view(site, module, op, handler, validates: bool):
     def view(**path):
-        return dispatch(site, module, op, handler, path)
+        return dispatch(site, module, op, handler, path, validates)
     view.__name__ = op.op_id
     return view
 
 
-def dispatch(site: Site, module, op, handler, path: dict):
+def dispatch(site: Site, module, op, handler, path: dict, validates: bool):
     user, failure = site.authenticate(request.headers.get("Authorization"))
     if failure:
         return wp.error(failure[0], failure[1], 401)
     body, bad_body = _body(op)
     if bad_body:
         return bad_body
+    if not isinstance(body, dict):
+        body = {}  # WordPress finds no named params in a JSON list, scalar or null
     raw_query = wp.php_form(request.args.items(multi=True))
     call = Call(site, op, request, path, dict(raw_query), body, user, raw_query)
-    if module.VALIDATE_ARGS:
+    if validates:
         refused = _validate(call)
         if refused:
             return refused
@@ -84,7 +100,7 @@ def _body(op):
             return {}, None
         try:
             return json.loads(raw), None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None, wp.error("rest_invalid_json", "Invalid JSON body passed.", 400,
                                   json_error_code=4, json_error_message="Syntax error")
     mimetype = request.mimetype or ""
@@ -102,34 +118,45 @@ def _validate(call: Call):
     for param in call.op.params:
         if param.where != "query":
             continue
-        present = param.name in call.request.args or param.name in call.raw_query
-        if not present:
+        raw = _raw_param(call, param)
+        if raw is _ABSENT:
             if param.required:
                 missing.append(param.name)
             continue
-        raw = call.request.args.get(param.name) if param.name in call.request.args else call.raw_query[param.name]
-        if param.style_deep:
-            raw = call.raw_query.get(param.name, raw)
         value, problem = operations.coerce(param.validator, raw)
         if problem:
             invalid[param.name] = f"{param.name} {problem}"
         else:
             call.query[param.name] = value
     validator = call.op.body.get(_media(call.request)) or next(iter(call.op.body.values()), None)
-    if validator is not None and isinstance(call.body, dict):
+    if validator is not None:
         for error in validator.iter_errors(call.body):
             if error.validator == "required" and not error.absolute_path:
                 missing.extend(n for n in error.validator_value if n not in call.body)
             elif not _coercible(validator, call.body, error):
                 name = str(error.absolute_path[0]) if error.absolute_path else "body"
                 invalid.setdefault(name, f"{name} {error.message}" if error.absolute_path else error.message)
-    elif validator is not None and call.body is not None and call.body != {}:
-        invalid["body"] = "The request body must be a JSON object."
     if missing:
         return wp.missing_params(sorted(set(missing)))
     if invalid:
         return wp.invalid_params(invalid)
     return None
+
+
+_ABSENT = object()
+
+
+def _raw_param(call: Call, param):
+    """A query param as the contract names it: ``search[id]`` literally, ``input`` (deepObject) as
+    the PHP array of its bracketed keys, ``ids[]`` as a list, anything else as its plain value."""
+    args = call.request.args
+    if param.style_deep:
+        return call.raw_query.get(param.name, _ABSENT)
+    if param.name in args:
+        return args.get(param.name)
+    if f"{param.name}[]" in args:
+        return args.getlist(f"{param.name}[]")
+    return _ABSENT
 
 
 def _coercible(validator, body: dict, error) -> bool:
@@ -164,6 +191,12 @@ def _error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def other_http(exc):
         return wp.error("rest_invalid_request", exc.description or exc.name, exc.code or 400)
+
+    @app.errorhandler(Exception)
+    def crashed(exc):
+        # What WordPress shows for a PHP fatal error; a test that sees it has found a mock bug.
+        app.logger.exception("unhandled error")
+        return wp.error("internal_server_error", "There has been a critical error on this website.", 500)
 
 
 class RestRouteMiddleware:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 DEFAULT_DB = Path("data") / "membermock.sqlite3"
 DEFAULT_MP_API_KEY = "mock-mp-api-key"
-DEFAULT_ADMIN_APP_PASSWORD = "mock admin pass word 0000"
+DEFAULT_ADMIN_APP_PASSWORD = "MockAdminAppPassword0000"
 
 
 @dataclass(frozen=True)

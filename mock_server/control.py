@@ -14,9 +14,8 @@ def _site():
 
 
 def _modules():
-    from mock_server.app import API_MODULES
-    from importlib import import_module
-    return [import_module(name) for name in API_MODULES]
+    from mock_server.app import api_modules
+    return api_modules()
 
 
 @control.get("/health")

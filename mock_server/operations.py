@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 import yaml
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -167,8 +168,11 @@ def coerce(validator: Draft202012Validator, value):
     for candidate in _candidates(value):
         if validator.is_valid(candidate):
             return candidate, None
-    error = next(validator.iter_errors(value), None)
-    return None, (error.message if error else "is invalid")
+    error = best_match(validator.iter_errors(value))
+    if error is None:
+        return None, "is invalid"
+    leaf = next(contracts._leaves(error))
+    return None, leaf.message
 
 
 def response_problems(op: Operation, status: int, payload) -> list[str]:

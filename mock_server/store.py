@@ -13,6 +13,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+MAX_ID = 2**63 - 1
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
     kind TEXT NOT NULL,
@@ -94,6 +96,8 @@ class Store:
     # -- objects -----------------------------------------------------------------------
 
     def get(self, kind: str, id_: int) -> dict | None:
+        if not 0 <= id_ <= MAX_ID:  # a URL may carry any digits; SQLite integers stop here
+            return None
         row = self.db.execute("SELECT data FROM objects WHERE kind = ? AND id = ?", (kind, id_)).fetchone()
         return json.loads(row[0]) if row else None
 
@@ -110,6 +114,8 @@ class Store:
         return obj
 
     def delete(self, db: sqlite3.Connection, kind: str, id_: int) -> bool:
+        if not 0 <= id_ <= MAX_ID:
+            return False
         return db.execute("DELETE FROM objects WHERE kind = ? AND id = ?", (kind, id_)).rowcount > 0
 
     # -- site settings -----------------------------------------------------------------

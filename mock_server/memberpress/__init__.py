@@ -1,15 +1,11 @@
-"""Placeholder: being written."""
-from mock_server import operations, wp
+"""MemberPress Developer Tools (``/wp-json/mp/v1``): routes from the OpenAPI document, callbacks in
+``handlers``, domain rules in ``domain``, JSON shapes in ``serialize``, seed data in ``seed``."""
+from mock_server.memberpress.auth import authorize, validates_args
+from mock_server.memberpress.handlers import API, HANDLERS
+from mock_server.memberpress.seed import seed
 
-API = "memberpress"
-VALIDATE_ARGS = True
-HANDLERS = {op.op_id: (lambda call: wp.error("mock_not_implemented", "Not implemented yet.", 501))
-            for op in operations.load(API)}
+# WordPress validates a route's args before its permission callback; the add-on's webhook routes
+# register none and check their input in the callback.
+VALIDATE_ARGS = validates_args
 
-
-def authorize(call):
-    return None
-
-
-def seed(site, db, fake):
-    pass
+__all__ = ["API", "HANDLERS", "VALIDATE_ARGS", "authorize", "seed"]

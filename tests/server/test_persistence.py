@@ -1,0 +1,25 @@
+"""What an integrator creates survives a restart; several workers share one database file."""
+import uuid
+
+from tests.server.harness import running
+
+
+def test_restart_keeps_created_member(tmp_path):
+    db = tmp_path / "site.sqlite3"
+    email = f"keep-{uuid.uuid4().hex[:8]}@example.org"
+    with running(db) as server:
+        created = server.mp("POST", "/members", data={"email": email, "username": email.split("@")[0]})
+        assert created.status_code in (200, 201), created.text
+        member_id = created.json()["id"]
+        total = int(server.mp("GET", "/members").headers["X-WP-Total"])
+    with running(db) as server:
+        again = server.mp("GET", f"/members/{member_id}")
+        assert again.status_code == 200 and again.json()["email"] == email
+        assert int(server.mp("GET", "/members").headers["X-WP-Total"]) == total
+
+
+def test_workers_share_the_database(tmp_path):
+    with running(tmp_path / "site.sqlite3", workers=3) as server:
+        created = server.mp("POST", "/memberships", data={"title": "Shared"}).json()
+        seen = {server.mp("GET", f"/memberships/{created['id']}").status_code for _ in range(30)}
+        assert seen == {200}
