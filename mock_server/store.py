@@ -39,6 +39,7 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
         self._local = threading.local()
+        self._writes = 0
         self._memory = None
         if self.path == ":memory:":
             # One shared connection: a second :memory: connection would be a different database.
@@ -80,9 +81,15 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+            self._writes += 1
         finally:
             if lock:
                 lock.release()
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever anyone commits: another connection (``data_version``) or this process."""
+        (data_version,) = self.db.execute("PRAGMA data_version").fetchone()
+        return data_version, self._writes
 
     # -- ids ---------------------------------------------------------------------------
 

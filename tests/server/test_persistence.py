@@ -23,3 +23,15 @@ def test_workers_share_the_database(tmp_path):
         created = server.mp("POST", "/memberships", data={"title": "Shared"}).json()
         seen = {server.mp("GET", f"/memberships/{created['id']}").status_code for _ in range(30)}
         assert seen == {200}
+
+
+def test_a_write_on_one_worker_is_seen_by_every_worker(tmp_path):
+    """GET answers are cached per worker; a commit anywhere must retire them everywhere."""
+    with running(tmp_path / "site.sqlite3", workers=3) as server:
+        member = server.mp("GET", "/members", params={"per_page": 1}).json()[0]
+        path = f"/members/{member['id']}"
+        for _ in range(20):  # warm every worker's cache with the old name
+            assert server.mp("GET", path).status_code == 200
+        server.mp("POST", path, data={"first_name": "Changed"})
+        names = {server.mp("GET", path).json()["first_name"] for _ in range(30)}
+        assert names == {"Changed"}
