@@ -157,11 +157,15 @@ def to_mysql(value: str) -> str:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         match = re.match(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?", text)
-        moment = datetime.fromisoformat(f"{match.group(1)} {match.group(2)}{match.group(3) or ':00'}") if match else None
-        if moment is None:
-            raise Refused(f"Invalid date: {value}")
+        try:
+            moment = datetime.fromisoformat(f"{match.group(1)} {match.group(2)}{match.group(3) or ':00'}")
+        except (AttributeError, ValueError):
+            raise Refused(f"Invalid date: {value}") from None
     if moment.tzinfo:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:
+            raise Refused(f"Invalid date: {value}") from None
     return mysql(moment.replace(microsecond=0))
 
 
@@ -200,11 +204,20 @@ def money(value, places: int = 2) -> str:
         raise Refused(f"Invalid amount: {value}") from None
 
 
+def intval(value) -> int:
+    """PHP's intval for the unsigned columns these fields live in: "1320.0" -> 1320, "abc" -> 0."""
+    try:
+        number = int(float(str(value).strip()))
+    except (ValueError, OverflowError):
+        return 0
+    return min(max(number, 0), 2**63 - 1)
+
+
 def store_value(resource: str, name: str, value):
     """A request value in the stored form: rows keep strings and "0"/"1", posts booleans."""
     if isinstance(value, list):
-        return [str(v) for v in value] if name in ("valid_memberships", "authorized_memberships",
-                                                   "authorized_members") else value
+        return [str(intval(v)) for v in value] if name in ("valid_memberships", "authorized_memberships",
+                                                           "authorized_members") else value
     kind = field_types(resource).get(name, "other")
     row = resource in ROWS
     if kind == "flag":
@@ -212,7 +225,7 @@ def store_value(resource: str, name: str, value):
     if kind == "decimal":
         return money(value, 3 if name == "tax_rate" else 2)
     if kind == "int":
-        return str(int(value)) if str(value).strip().lstrip("-").isdigit() else str(value)
+        return str(intval(value))
     if kind == "datetime" or name in ("created_at", "expires_at"):
         return to_mysql(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
