@@ -43,7 +43,7 @@ class ResponseCache:
             return
         # The mock adds no after-request hooks and no session, so a buffered Response can be
         # sent again as it is; building a new one per hit costs more than the rest of a hit.
-        response.freeze()
+        response.get_data()  # buffer it, so every hit sends the same bytes
         self._entries[key] = (version, time.monotonic(), response)
         if len(self._entries) > MAX_ENTRIES:
             self._entries.popitem(last=False)
