@@ -42,43 +42,10 @@ def create_body(mock, resource, tag="x"):
     }[resource]
 
 
-UPDATES = {
-    "members": ("first_name", "Renamed"),
-    "memberships": ("title", "Renamed membership"),
-    "coupons": ("discount_amount", "20.00"),
-    "rules": ("unauth_message_type", "custom"),
-    "subscriptions": ("price", "42.00"),
-    "transactions": ("amount", "42.00"),
-}
+RESOURCES = ("coupons", "members", "memberships", "rules", "subscriptions", "transactions")
 
 
-@pytest.mark.parametrize("resource", sorted(UPDATES))
-def test_create_get_update_list_delete_walk(mock, resource):
-    created = mock.post(f"{MP}/{resource}", headers=mock.mp(), json=create_body(mock, resource))
-    assert created.status_code == 200, created.get_data(as_text=True)
-    new_id = int(created.json["id"])
-    assert mock.get(f"{MP}/{resource}/{new_id}", headers=mock.mp()).json["id"] == created.json["id"]
-
-    field, value = UPDATES[resource]
-    for method, url_value in (("POST", value), ("PUT", value), ("PATCH", value)):
-        updated = mock.request(method, f"{MP}/{resource}/{new_id}", headers=mock.mp(), data={field: url_value})
-        assert updated.status_code == 200, updated.get_data(as_text=True)
-        assert str(updated.json[field]) == value
-    assert mock.get(f"{MP}/{resource}/{new_id}", headers=mock.mp()).json[field] == value
-
-    listed = mock.get(f"{MP}/{resource}", headers=mock.mp(), query_string={"per_page": -1})
-    assert new_id in ids(listed.json)
-    assert int(listed.headers["X-WP-Total"]) == len(listed.json)
-
-    deleted = mock.delete(f"{MP}/{resource}/{new_id}", headers=mock.mp())
-    assert deleted.status_code == 200 and deleted.json is True
-    gone = mock.get(f"{MP}/{resource}/{new_id}", headers=mock.mp())
-    assert gone.status_code == 404 and gone.json["code"] == "mp_no_records_found"
-    again = mock.delete(f"{MP}/{resource}/{new_id}", headers=mock.mp())
-    assert again.status_code == 404
-
-
-@pytest.mark.parametrize("resource", sorted(UPDATES))
+@pytest.mark.parametrize("resource", RESOURCES)
 def test_unknown_ids_are_404_everywhere(mock, resource):
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         r = mock.request(method, f"{MP}/{resource}/999999", headers=mock.mp(), json={})

@@ -1,9 +1,13 @@
-"""Each MemberPress resource through a real server: create, get, update, list, delete, get again."""
+"""Each MemberPress resource through a real server: create, get, update, list, delete, get again.
+
+Every answer is also checked against its operation's contract.
+"""
 import json
 import uuid
 
 import pytest
 
+from tests.contract import assert_conforms
 from tests.samples.corpus import SAMPLES_DIR
 
 
@@ -57,28 +61,35 @@ def same(a, b):
 
 @pytest.mark.parametrize("resource", sorted(UPDATES))
 def test_create_get_update_list_delete_walk(server, resource):
+    def call(method, path, **kw):
+        response = server.mp(method, path, **kw)
+        assert_conforms(response)
+        return response
+
     ids = seeded_ids(server)
-    created = server.mp("POST", f"/{resource}", json=body(resource, ids))
+    created = call("POST", f"/{resource}", json=body(resource, ids))
     assert created.status_code in (200, 201), created.text
     obj = created.json()
     new_id = int(obj["id"])
 
-    got = server.mp("GET", f"/{resource}/{new_id}")
+    got = call("GET", f"/{resource}/{new_id}")
     assert got.status_code == 200 and int(got.json()["id"]) == new_id
 
     field, value = UPDATES[resource]
-    updated = server.mp("POST", f"/{resource}/{new_id}", data={field: value})
-    assert updated.status_code == 200, updated.text
-    assert same(updated.json()[field], value)
-    assert same(server.mp("GET", f"/{resource}/{new_id}").json()[field], value), "the update was not stored"
+    for method in ("POST", "PUT", "PATCH"):  # the documented form and the two REST verbs
+        updated = call(method, f"/{resource}/{new_id}", data={field: value})
+        assert updated.status_code == 200, updated.text
+        assert same(updated.json()[field], value)
+    assert same(call("GET", f"/{resource}/{new_id}").json()[field], value), "the update was not stored"
 
-    listed = server.mp("GET", f"/{resource}", params={"per_page": -1})
+    listed = call("GET", f"/{resource}", params={"per_page": -1})
     assert listed.status_code == 200
     assert new_id in {int(o["id"]) for o in listed.json()}
     assert int(listed.headers["X-WP-Total"]) == len(listed.json())
 
-    deleted = server.mp("DELETE", f"/{resource}/{new_id}")
+    deleted = call("DELETE", f"/{resource}/{new_id}")
     assert deleted.status_code == 200, deleted.text
-    gone = server.mp("GET", f"/{resource}/{new_id}")
+    gone = call("GET", f"/{resource}/{new_id}")
     assert gone.status_code == 404
     assert gone.json()["code"] == "mp_no_records_found"
+    assert call("DELETE", f"/{resource}/{new_id}").status_code == 404
