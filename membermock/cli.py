@@ -46,8 +46,16 @@ def _serve(args) -> int:
     from mock_server.config import Config
     from mock_server.serve import serve
 
+    from mock_server.webhooks.hooks import parse
+
+    try:
+        webhooks = tuple(parse(spec) for spec in args.webhook)
+    except ValueError as exc:
+        print(f"membermock serve: {exc}", file=sys.stderr)
+        return 2
     config = Config(db=args.db, seed=args.seed, mp_api_key=args.mp_api_key,
-                    admin_app_password=args.admin_app_password, pmpro_allow_delete=args.pmpro_allow_delete)
+                    admin_app_password=args.admin_app_password, pmpro_allow_delete=args.pmpro_allow_delete,
+                    mp_webhook_key=args.mp_webhook_key, webhooks=webhooks)
     return serve(config, args.host, args.port, args.workers)
 
 
@@ -74,9 +82,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--admin-app-password", default=defaults.DEFAULT_ADMIN_APP_PASSWORD,
                    help="application password of the seeded administrator 'admin'")
     s.add_argument("--workers", type=int, default=1, help="worker processes sharing the database")
+    s.add_argument("--webhook", action="append", default=[], metavar="URL[=EVENT,...]",
+                   help="subscribe URL to MemberPress events (all, or the listed ones); repeatable")
+    s.add_argument("--mp-webhook-key", default=defaults.DEFAULT_MP_WEBHOOK_KEY,
+                   help="sent as MEMBERPRESS-WEBHOOK-KEY with every delivery")
     s.add_argument("--pmpro-allow-delete", action="store_true",
                    help="let DELETE /pmpro/v1/membership_level through, as a site filtering pmpro_rest_api_methods does")
     s.set_defaults(run=_serve)
+    from membermock.listen import add_parser as add_webhooks
+
+    add_webhooks(sub)
     return top
 
 

@@ -19,6 +19,7 @@ from mock_server.call import Call
 from mock_server.config import Config
 from mock_server.seeding import ensure_seeded
 from mock_server.site import Site
+from mock_server.webhooks import hooks
 
 API_MODULES = ("mock_server.memberpress", "mock_server.pmpro", "mock_server.abilities")
 MAX_BODY = 8 * 1024 * 1024
@@ -32,6 +33,9 @@ def prepare(config: Config) -> Site:
     """Open the site's store and seed it on first use."""
     site = Site(config)
     ensure_seeded(site, api_modules())
+    if config.webhooks:
+        with site.store.transaction() as db:
+            hooks.install(site, db)
     return site
 
 
@@ -47,7 +51,9 @@ def create_app(config: Config | None = None) -> Flask:
     for module in modules:
         _bind(app, site, module)
     from mock_server.control import control
+    from mock_server.webhooks.control import webhooks_control
     app.register_blueprint(control)
+    app.register_blueprint(webhooks_control)
     app.wsgi_app = RestRouteMiddleware(app.wsgi_app)
     _error_pages(app)
     return app

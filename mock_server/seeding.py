@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from faker import Faker
 
+from mock_server.webhooks import hooks
+
 SEEDED = "seeded_with"
 
 # Seeded accounts besides the administrator: (login, roles). Each gets an application password.
@@ -47,6 +49,7 @@ def reseed(site, modules, seed: int | None = None) -> None:
         seed_users(site, db, fake)
         for module in modules:
             module.seed(site, db, fake)
+        hooks.install(site, db)
         site.store.set_meta(db, SEEDED, seed)
 
 

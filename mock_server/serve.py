@@ -9,9 +9,9 @@ from mock_server.config import Config
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, config: Config, options: dict):
+    def __init__(self, config: Config, options: dict, on_exit):
         self.mock_config = config
-        self.options = options
+        self.options = {**options, "on_exit": lambda _arbiter: on_exit()}
         super().__init__()
 
     def load_config(self):
@@ -33,6 +33,9 @@ def banner(config: Config, host: str, port: int, workers: int) -> str:
         f"  WooCommerce Memberships  {root}/wp-json/wp-abilities/v1",
         f"      basic auth  admin:{config.admin_app_password}   (other users: {root}/__mock__/users)",
         f"  mock control             {root}/__mock__/health, /reset, /reseed?seed=N, /state",
+        f"  webhooks                 header MEMBERPRESS-WEBHOOK-KEY: {config.mp_webhook_key}; "
+        f"deliveries at {root}/__mock__/webhooks/deliveries",
+        *(f"      subscribed  {url}  ({', '.join(events)})" for url, events in config.webhooks),
         f"try: curl -H 'MEMBERPRESS-API-KEY: {config.mp_api_key}' {root}/wp-json/mp/v1/members",
     ])
 
@@ -43,6 +46,7 @@ def serve(config: Config, host: str, port: int, workers: int) -> int:
         print("membermock serve: --db :memory: cannot be shared by several workers; use a file", file=sys.stderr)
         return 2
     prepare(config)  # create and seed the database once, before any worker opens it
+    deliverer = _start_deliverer(config)
     print(banner(config, host, port, workers), flush=True)
     options = {
         "bind": f"{host}:{port}",
@@ -55,5 +59,26 @@ def serve(config: Config, host: str, port: int, workers: int) -> int:
         "timeout": 60,
         "preload_app": config.db == ":memory:",
     }
-    _Gunicorn(config, options).run()
+    try:
+        _Gunicorn(config, options, on_exit=lambda: _stop(deliverer)).run()
+    finally:
+        _stop(deliverer)
     return 0
+
+
+def _start_deliverer(config: Config):
+    """Webhooks go out from one process of their own, so a slow receiver never holds a worker."""
+    import multiprocessing
+
+    from mock_server.webhooks.deliverer import run_forever
+
+    process = multiprocessing.get_context("spawn").Process(
+        target=run_forever, args=(config,), name="membermock-webhooks", daemon=False)
+    process.start()
+    return process
+
+
+def _stop(process) -> None:
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout=10)

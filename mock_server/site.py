@@ -13,6 +13,7 @@ from faker import Faker
 
 from mock_server.config import Config
 from mock_server.store import Store
+from mock_server.webhooks import outbox
 
 USER = "user"
 
@@ -31,6 +32,7 @@ class Site:
     def __init__(self, config: Config, store: Store | None = None):
         self.config = config
         self.store = store or Store(config.db)
+        outbox.install(self.store)
 
     # -- users -------------------------------------------------------------------------
 

@@ -139,7 +139,7 @@ class Store:
 
     def wipe(self, db: sqlite3.Connection) -> None:
         """Forget everything, sequences included: a reset returns to exactly the seeded site."""
-        for table in ("objects", "sequences", "meta"):
+        for table in ("objects", "sequences", "meta", "webhook_attempts", "webhook_deliveries"):
             db.execute(f"DELETE FROM {table}")
 
     def dump(self) -> dict:

@@ -12,7 +12,7 @@ import string
 from urllib.parse import urlencode
 
 from mock_server import operations, wp
-from mock_server.memberpress import domain, serialize
+from mock_server.memberpress import domain, events, serialize
 from mock_server.memberpress.auth import api_key, key_ok
 from mock_server.memberpress.domain import KIND, MEMBER_DATA, SEQUENCE, Refused
 from mock_server.memberpress.serialize import Lookup
@@ -222,6 +222,10 @@ def _create(call, resource: str, body: dict, db) -> int:
         obj = domain.new_transaction(new_id, body, now, token())
         _check_refs(lk, obj)
     store.put(db, KIND[resource], obj)
+    if resource == "subscriptions":
+        events.subscription_changed(call.site, db, None, obj)
+    elif resource == "transactions":
+        events.transaction_changed(call.site, db, None, obj)
     return new_id
 
 
@@ -251,7 +255,11 @@ def _create_member(call, body: dict, db, lk: Lookup) -> int:
         txn = domain.new_transaction(site.store.next_id(db, SEQUENCE["transactions"]), txn_body, domain.now(), token())
         lk._one[(KIND["members"], user["id"])] = user
         _check_refs(lk, txn)
+        events.member_added(site, db, user["id"])   # registered; the payment is recorded next
         site.store.put(db, KIND["transactions"], txn)
+        events.signup_completed(site, db, user["id"], events.transaction_changed(site, db, None, txn))
+    else:
+        events.member_added(site, db, user["id"])
     return user["id"]
 
 
@@ -273,7 +281,9 @@ def update_item(call):
 
 def _update(call, resource: str, obj: dict, body: dict, db) -> None:
     store = call.site.store
+    before = dict(obj)
     if resource == "members":
+        stored_data = store.get(MEMBER_DATA, obj["id"])
         fields, address, profile = _member_fields(body)
         if "email" in body and body["email"] != obj.get("user_email"):
             other = call.site.user_by("user_email", body["email"])
@@ -286,11 +296,14 @@ def _update(call, resource: str, obj: dict, body: dict, db) -> None:
         data["address"] = {**data.get("address", {}), **address}
         data["profile"] = {**data.get("profile", {}), **profile}
         store.put(db, MEMBER_DATA, data)
+        if obj != before or data != stored_data:
+            events.member_updated(call.site, db, obj["id"])
         if isinstance(body.get("transaction"), dict):
             txn = domain.new_transaction(store.next_id(db, SEQUENCE["transactions"]),
                                          {**body["transaction"], "member": obj["id"]}, domain.now(), token())
             _check_refs(Lookup(call.site), txn)
             store.put(db, KIND["transactions"], txn)
+            events.transaction_changed(call.site, db, None, txn)
         return
     domain.apply_changes(resource, obj, body, f"{SINGULAR[resource]}-update")
     if resource in ("memberships", "coupons", "rules"):
@@ -299,6 +312,10 @@ def _update(call, resource: str, obj: dict, body: dict, db) -> None:
         domain.check_gateway(obj["gateway"])
         _check_refs(Lookup(call.site), obj)
     store.put(db, KIND[resource], obj)
+    if resource == "subscriptions":
+        events.subscription_changed(call.site, db, before, obj)
+    elif resource == "transactions":
+        events.transaction_changed(call.site, db, before, obj)
 
 
 def delete_item(call):
@@ -308,9 +325,11 @@ def delete_item(call):
         obj = _fetch(store, KIND[resource], call.path["id"])
         if obj is None:
             return not_found()
+        farewell = events.member_deleting(call.site, obj["id"]) if resource == "members" else None
         for kind, dependant in _dependants(call.site, resource, obj):
             store.delete(db, kind, int(dependant["id"]))
         store.delete(db, KIND[resource], call.path["id"])
+        events.member_deleted(call.site, db, farewell)
     return wp.reply(True)   # MpdtBaseApi::delete_item answers true
 
 
@@ -342,11 +361,15 @@ def subscription_action(call):
         if sub is None:
             return not_found()
         if action == "cancel":
+            before = dict(sub)
             store.put(db, KIND["subscriptions"], domain.cancel(sub))
+            events.subscription_changed(call.site, db, before, sub)
         else:
             txns = [t for t in store.all(KIND["transactions"]) if str(t.get("subscription")) == sub["id"]]
+            befores = [dict(t) for t in txns]
             for txn in domain.expire_txns(txns, domain.now()):
                 store.put(db, KIND["transactions"], txn)
+            events.transactions_expired(call.site, db, sub["id"], list(zip(befores, txns)))
     lk = Lookup(call.site)
     return _action_reply(MESSAGES[action], serialize.subscription(lk.get(KIND["subscriptions"], sub["id"]), lk))
 
@@ -358,11 +381,15 @@ def transaction_action(call):
         txn = _fetch(store, KIND["transactions"], call.path["id"])
         if txn is None:
             return not_found()
+        before = dict(txn)
         store.put(db, KIND["transactions"], domain.refund(txn))
+        events.transaction_changed(call.site, db, before, txn)
         if action == "refund_and_cancel":
             sub = _fetch(store, KIND["subscriptions"], txn.get("subscription"))
             if sub:
+                sub_before = dict(sub)
                 store.put(db, KIND["subscriptions"], domain.cancel(sub))
+                events.subscription_changed(call.site, db, sub_before, sub)
     lk = Lookup(call.site)
     return _action_reply(MESSAGES[action], serialize.transaction(lk.get(KIND["transactions"], txn["id"]), lk))
 

@@ -1,0 +1,92 @@
+"""The durable outbox: one row per (event, subscription), written with the state change.
+
+Because ``emit`` runs inside the caller's store transaction, an event exists exactly when the
+change that caused it was committed: a crash before the commit loses both, a crash after keeps
+both, and the deliverer finds the row on its next start.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from functools import cache
+
+from membermock import contracts
+
+HOOKS = "mp_webhook"     # subscriptions, stored by the REST routes and by `serve --webhook`
+ALL = "all"
+
+DDL = """
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id TEXT NOT NULL UNIQUE,
+    event_id TEXT NOT NULL,
+    subscription_id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    next_at REAL NOT NULL,
+    delivered_at REAL,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS webhook_due ON webhook_deliveries (status, subscription_id, id);
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery INTEGER NOT NULL REFERENCES webhook_deliveries (id),
+    attempt INTEGER NOT NULL,
+    at REAL NOT NULL,
+    status INTEGER,
+    latency_ms REAL,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS webhook_attempts_of ON webhook_attempts (delivery);
+"""
+
+
+def install(store) -> None:
+    store.db.executescript(DDL)
+
+
+@cache
+def events() -> tuple[str, ...]:
+    """The 38 event names, as the envelope contract enumerates them."""
+    return tuple(contracts.schema("memberpress.event")["properties"]["event"]["enum"])
+
+
+@cache
+def event_type(event: str) -> str:
+    """``member``, ``subscription`` or ``transaction``: the ``type`` const of the event's contract."""
+    return contracts.schema(f"memberpress.events.{event}")["properties"]["type"]["const"]
+
+
+def hook_events(hook: dict) -> set[str]:
+    wanted = hook.get("events") or [hook.get("event")]
+    return set(wanted)
+
+
+def subscribers(store, event: str) -> list[dict]:
+    return [h for h in store.all(HOOKS) if h.get("url") and ({event, ALL} & hook_events(h))]
+
+
+def emit(site, db, event: str, data: dict) -> int:
+    """Queue ``event`` with ``data`` for every subscription to it; call inside the change's transaction.
+
+    Returns how many deliveries were queued (0 when nobody listens).
+    """
+    if event not in events():
+        raise ValueError(f"unknown MemberPress event {event!r}")
+    hooks = subscribers(site.store, event)
+    if not hooks:
+        return 0
+    body = json.dumps({"event": event, "type": event_type(event), "data": data},
+                      ensure_ascii=False, separators=(",", ":"))
+    event_id, now = uuid.uuid4().hex, time.time()
+    db.executemany(
+        "INSERT INTO webhook_deliveries (delivery_id, event_id, subscription_id, url, event, body, created_at, next_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(uuid.uuid4().hex, event_id, int(h["id"]), h["url"], event, body, now, now) for h in hooks],
+    )
+    return len(hooks)
