@@ -46,10 +46,9 @@ class Site:
         return self.store.all(USER)
 
     def user_by(self, field: str, value) -> dict | None:
-        if value in (None, ""):
+        if value in (None, "") or isinstance(value, (dict, list)):
             return None
-        wanted = str(value).lower()
-        return next((u for u in self.users() if str(u.get(field, "")).lower() == wanted), None)
+        return self.store.find(USER, field, value)
 
     def can(self, user: dict | None, capability: str) -> bool:
         if not user:

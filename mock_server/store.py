@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +23,8 @@ CREATE TABLE IF NOT EXISTS objects (
     data TEXT NOT NULL,
     PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS user_login ON objects (lower(json_extract(data, '$.user_login'))) WHERE kind = 'user';
+CREATE INDEX IF NOT EXISTS user_email ON objects (lower(json_extract(data, '$.user_email'))) WHERE kind = 'user';
 CREATE TABLE IF NOT EXISTS sequences (
     name TEXT PRIMARY KEY,
     last INTEGER NOT NULL
@@ -51,7 +54,8 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA busy_timeout = 30000")
+        # Writers queue in _begin; the short timeout only covers the lock upgrade at COMMIT time.
+        db.execute("PRAGMA busy_timeout = 1000")
         if self.path != ":memory:":
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
@@ -74,7 +78,7 @@ class Store:
             lock.acquire()
         db = self.db
         try:
-            db.execute("BEGIN IMMEDIATE")
+            self._begin(db)
             try:
                 yield db
             except BaseException:
@@ -85,6 +89,26 @@ class Store:
         finally:
             if lock:
                 lock.release()
+
+    @staticmethod
+    def _begin(db: sqlite3.Connection, patience: float = 30.0) -> None:
+        """Take the write lock, retrying every fraction of a millisecond.
+
+        SQLite's own busy handler sleeps 1, 2, 5 ... 100 ms between tries, so under steady writes
+        (workers, the webhook deliverer) a waiting writer could lose for tens of milliseconds at a
+        time; asking again often keeps every writer's wait close to the others' commit times.
+        """
+        deadline = time.monotonic() + patience
+        pause = 0.0002
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.002)
 
     def version(self) -> tuple[int, int]:
         """Changes whenever anyone commits: another connection (``data_version``) or this process."""
@@ -111,6 +135,16 @@ class Store:
     def all(self, kind: str) -> list[dict]:
         rows = self.db.execute("SELECT data FROM objects WHERE kind = ? ORDER BY id", (kind,))
         return [json.loads(data) for (data,) in rows]
+
+    def find(self, kind: str, field: str, value: str) -> dict | None:
+        """The first object of ``kind`` whose ``field`` equals ``value``, ignoring case (indexed for
+        users' logins and emails, which authentication and uniqueness checks look up)."""
+        if not field.replace("_", "").isalnum():
+            raise ValueError(f"not a field name: {field!r}")
+        row = self.db.execute(
+            f"SELECT data FROM objects WHERE kind = ? AND lower(json_extract(data, '$.{field}')) = lower(?) "
+            "ORDER BY id LIMIT 1", (kind, str(value))).fetchone()
+        return json.loads(row[0]) if row else None
 
     def put(self, db: sqlite3.Connection, kind: str, obj: dict) -> dict:
         db.execute(

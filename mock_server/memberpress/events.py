@@ -153,11 +153,11 @@ def transaction_changed(site, db, before: dict | None, after: dict) -> list[str]
     for name in names:
         send(site, db, name, lambda: transaction_data(site, after["id"]))
     if "transaction-expired" in names and _sub_of(after):
-        names += subscription_lapsed(site, db, _sub_of(after), exclude=())
+        names += subscription_lapsed(site, db, _sub_of(after))
     return names
 
 
-def subscription_lapsed(site, db, sub_id: str, exclude=()) -> list[str]:
+def subscription_lapsed(site, db, sub_id: str) -> list[str]:
     """subscription-expired when no payment of the subscription is live any more."""
     at = domain.now()
     rows = [t for t in site.store.all(KIND["transactions"]) if _sub_of(t) == str(sub_id)]

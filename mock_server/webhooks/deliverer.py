@@ -20,6 +20,7 @@ from mock_server.config import Config
 from mock_server.store import Store
 
 USER_AGENT = "MemberPress/1.11.29 (membermock)"
+BATCH = 50  # deliveries of one subscription sent before their outcomes are written
 
 
 class Deliverer:
@@ -48,14 +49,14 @@ class Deliverer:
         self.pool.shutdown(wait=True)
 
     def dispatch_due(self) -> float:
-        """Start the head delivery of every idle subscription that is due; return when to look again."""
+        """Start a sender for every idle subscription whose head delivery is due; return when to look again."""
         now = time.time()
         heads = self.store.db.execute(
-            "SELECT id, subscription_id, next_at FROM webhook_deliveries d WHERE status = 'pending' AND id = "
-            "(SELECT MIN(id) FROM webhook_deliveries WHERE status = 'pending' AND subscription_id = d.subscription_id)"
+            "SELECT h.subscription_id, d.next_at FROM (SELECT subscription_id, MIN(id) AS id FROM webhook_deliveries"
+            " WHERE status = 'pending' GROUP BY subscription_id) h JOIN webhook_deliveries d ON d.id = h.id"
         ).fetchall()
         soonest = now + 1.0
-        for row_id, subscription, next_at in heads:
+        for subscription, next_at in heads:
             if next_at > now:
                 soonest = min(soonest, next_at)
                 continue
@@ -63,7 +64,7 @@ class Deliverer:
                 if subscription in self.busy:
                     continue
                 self.busy.add(subscription)
-            self.pool.submit(self._deliver, row_id, subscription)
+            self.pool.submit(self._send_queue, subscription)
         return soonest
 
     def drain(self, timeout: float = 10.0) -> None:
@@ -90,59 +91,75 @@ class Deliverer:
             session = self.http.session = requests.Session()
         return session
 
-    def _deliver(self, row_id: int, subscription: int) -> None:
+    def _send_queue(self, subscription: int) -> None:
+        """Send one subscription's due deliveries in order, until its queue is empty or one fails.
+
+        Outcomes are written in one transaction per batch, not one per POST: the REST workers hold
+        the write lock often, and a deliverer waiting for it once per delivery falls behind. A
+        crash before a batch is written only means its deliveries are sent again (at least once).
+        """
         try:
-            row = self.store.db.execute(
-                "SELECT delivery_id, event_id, url, event, body, attempts FROM webhook_deliveries WHERE id = ?",
-                (row_id,),
-            ).fetchone()
-            if row is None:
-                return
-            delivery_id, event_id, url, event, body, attempts = row
-            attempt = attempts + 1
-            headers = {
-                "Content-Type": "application/json",
-                "User-Agent": USER_AGENT,
-                "MEMBERPRESS-WEBHOOK-KEY": self.config.mp_webhook_key,
-                "X-Membermock-Event": event,
-                "X-Membermock-Event-Id": event_id,
-                "X-Membermock-Delivery-Id": delivery_id,
-                "X-Membermock-Attempt": str(attempt),
-            }
-            started = time.monotonic()
-            status = error = None
-            try:
-                response = self._session().post(url, data=body.encode("utf-8"), headers=headers,
-                                                timeout=self.config.webhook_timeout, allow_redirects=True)
-                status = response.status_code
-                if not 200 <= status < 300:
-                    error = f"HTTP {status}"
-            except requests.RequestException as exc:
-                error = f"{type(exc).__name__}: {exc}"[:500]
-            latency = (time.monotonic() - started) * 1000
-            self._record(row_id, attempt, status, latency, error)
+            while True:
+                rows = self.store.db.execute(
+                    "SELECT id, delivery_id, event_id, url, event, body, attempts, next_at FROM webhook_deliveries"
+                    " WHERE status = 'pending' AND subscription_id = ? ORDER BY id LIMIT ?", (subscription, BATCH)
+                ).fetchall()
+                outcomes = []
+                for row in rows:
+                    if row[7] > time.time():
+                        break
+                    outcomes.append(self._attempt(*row[:7]))
+                    if outcomes[-1][-1] is not None:  # failed: the rest wait behind it, in order
+                        break
+                if outcomes:
+                    self._record(outcomes)
+                if not outcomes or outcomes[-1][-1] is not None or len(outcomes) < len(rows):
+                    return  # nothing due, a failure to wait out, or a later row not due yet
         finally:
             with self.lock:
                 self.busy.discard(subscription)
             self.wake.set()
 
-    def _record(self, row_id: int, attempt: int, status, latency: float, error) -> None:
-        now = time.time()
+    def _attempt(self, row_id, delivery_id, event_id, url, event, body, attempts) -> tuple:
+        attempt = attempts + 1
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "MEMBERPRESS-WEBHOOK-KEY": self.config.mp_webhook_key,
+            "X-Membermock-Event": event,
+            "X-Membermock-Event-Id": event_id,
+            "X-Membermock-Delivery-Id": delivery_id,
+            "X-Membermock-Attempt": str(attempt),
+        }
+        started = time.monotonic()
+        status = error = None
+        try:
+            response = self._session().post(url, data=body.encode("utf-8"), headers=headers,
+                                            timeout=self.config.webhook_timeout, allow_redirects=True)
+            status = response.status_code
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        return row_id, attempt, time.time(), status, round((time.monotonic() - started) * 1000, 3), error
+
+    def _record(self, outcomes: list[tuple]) -> None:
         with self.store.transaction() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO webhook_attempts (delivery, attempt, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)",
-                (row_id, attempt, now, status, round(latency, 3), error),
+                outcomes,
             )
-            if error is None:
-                db.execute("UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, "
-                           "last_error = NULL WHERE id = ?", (attempt, now, row_id))
-            elif attempt >= self.config.webhook_max_attempts:
-                db.execute("UPDATE webhook_deliveries SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?",
-                           (attempt, error, row_id))
-            else:
-                pause = retry_pause(self.config, attempt) * random.uniform(0.9, 1.1)  # jitter: no lockstep
-                db.execute("UPDATE webhook_deliveries SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
-                           (attempt, now + pause, error, row_id))
+            for row_id, attempt, at, _status, _latency, error in outcomes:
+                if error is None:
+                    db.execute("UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, "
+                               "last_error = NULL WHERE id = ?", (attempt, at, row_id))
+                elif attempt >= self.config.webhook_max_attempts:
+                    db.execute("UPDATE webhook_deliveries SET status = 'failed', attempts = ?, last_error = ? "
+                               "WHERE id = ?", (attempt, error, row_id))
+                else:
+                    pause = retry_pause(self.config, attempt) * random.uniform(0.9, 1.1)  # jitter: no lockstep
+                    db.execute("UPDATE webhook_deliveries SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
+                               (attempt, at + pause, error, row_id))
 
 
 def retry_pause(config: Config, failed_attempts: int) -> float:
