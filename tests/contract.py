@@ -12,7 +12,7 @@ from mock_server import operations
 
 _RULES = Map(
     [Rule(op.flask_rule(), endpoint=(api, op.op_id), methods=[op.method])
-     for api in operations.documents() for op in operations.load_cached(api)],
+     for api in operations.documents() for op in operations.load(api)],
     strict_slashes=False,
 )
 

@@ -99,7 +99,7 @@ def _run_io(op, base: str) -> tuple[str, str]:
 def abilities() -> dict[str, Ability]:
     base = operations._uri(API)
     described, runs = {}, {}
-    for op in operations.load_cached(API):
+    for op in operations.load(API):
         name = _ability_name(op.path)
         if not name:
             continue

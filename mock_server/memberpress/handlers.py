@@ -408,4 +408,4 @@ def handler_for(op):
     return {"GET": get_item, "DELETE": delete_item}.get(op.method, update_item)
 
 
-HANDLERS = {op.op_id: handler_for(op) for op in operations.load_cached(API)}
+HANDLERS = {op.op_id: handler_for(op) for op in operations.load(API)}

@@ -6,7 +6,7 @@ import pytest
 from mock_server import operations
 from tests.server.harness import ADMIN_PASSWORD, API_KEY
 
-OPS = [op for api in operations.documents() for op in operations.load_cached(api)]
+OPS = [op for api in operations.documents() for op in operations.load(api)]
 AUTH = {"MEMBERPRESS-API-KEY": API_KEY}
 BASIC = ("admin", ADMIN_PASSWORD)
 
