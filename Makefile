@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install samples clean
+.PHONY: serve test install samples fixtures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 # Rebuild the cleaned sample corpus from ../shared/seeds.
 samples: $(STAMP)
 	$(BIN)/python -m tests.samples.extract
+
+# Rebuild the committed golden fixtures (a few valid and near-miss payloads per contract).
+fixtures: $(STAMP)
+	$(BIN)/python -m fixtures.golden
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
