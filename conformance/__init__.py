@@ -1,0 +1,1 @@
+"""The conformance suite: checks any server, real or mock, against the contracts (docs/conformance.md)."""

@@ -92,6 +92,10 @@ def parser() -> argparse.ArgumentParser:
     from membermock.listen import add_parser as add_webhooks
 
     add_webhooks(sub)
+    from fixtures.cli import add_parser as add_fixtures
+    add_fixtures(sub)
+    from conformance.cli import add_parser as add_conformance
+    add_conformance(sub)
     return top
 
 

@@ -209,5 +209,3 @@ def _response_validator(api: str, op_id: str, key: str):
 def find(api: str, op_id: str) -> Operation:
     return next(o for o in load(api) if o.op_id == op_id)
 
-
-load_cached = load  # earlier name, kept while other code moves over

@@ -58,6 +58,8 @@ def php_form(pairs) -> dict:
     out: dict = {}
     for key, value in pairs:
         head, _, rest = key.partition("[")
+        if not head:
+            continue  # PHP drops a variable whose name is empty (``?=1``, ``?[a]=1``)
         parts = [head] + (_BRACKETS.findall("[" + rest) if rest else [])
         node = out
         for i, part in enumerate(parts):

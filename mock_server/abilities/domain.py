@@ -45,11 +45,13 @@ def now() -> datetime:
 
 def iso(moment: datetime) -> str:
     """PHP's date('c')."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    moment = moment.astimezone(timezone.utc)  # %Y is not zero-padded below year 1000 (glibc); PHP's is
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S+00:00")
 
 
 def mysql(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    moment = moment.astimezone(timezone.utc)
+    return f"{moment.year:04d}" + moment.strftime("-%m-%d %H:%M:%S")
 
 
 def add_period(start: datetime, amount: int, period: str) -> datetime:

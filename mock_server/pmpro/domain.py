@@ -35,7 +35,9 @@ def now() -> datetime:
 
 
 def mysql(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+    # strftime's %Y is not zero-padded below year 1000 here; MySQL's DATETIME always is.
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
 
 
 def unix(value: str | None) -> int | None:

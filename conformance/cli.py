@@ -1,0 +1,117 @@
+"""``membermock conformance``: the suite in this package, run by pytest with the given options.
+
+The options map one to one onto the pytest options conformance/conftest.py registers, so
+``pytest conformance/ --base-url ...`` is the same run. Exit status is pytest's: 0 only when
+every test passed or was skipped (with its reason in the report).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conformance import contract
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def pytest_args(args) -> list[str]:
+    out = [str(PACKAGE), "-p", "no:cacheprovider", "--rootdir", str(PACKAGE), "-c", str(PACKAGE / "pytest.ini"),
+           "--base-url", args.base_url, "--api", args.api, "--max-examples", str(args.max_examples),
+           "--webhook-host", args.webhook_host, "-q", "-rfEs", "--tb=line",
+           "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    for flag, value in (("--mp-api-key", args.mp_api_key), ("--wp-user", args.wp_user),
+                        ("--wp-app-password", args.wp_app_password),
+                        ("--wp-subscriber-user", args.wp_subscriber_user),
+                        ("--wp-subscriber-app-password", args.wp_subscriber_app_password),
+                        ("--report", args.report), ("--junitxml", args.junit_xml)):
+        if value:
+            out += [flag, value]
+    if args.read_only:
+        out.append("--read-only")
+    if args.allow_irreversible:
+        out.append("--allow-irreversible")
+    return out + list(args.pytest_args or [])
+
+
+def run(args) -> int:
+    if args.workers > 1 and args.api == "all":
+        return _run_parallel(args)
+    import pytest
+
+    return int(pytest.main(pytest_args(args)))
+
+
+def _run_parallel(args) -> int:
+    """One process per API (up to --workers at a time); their JUnit files and reports are merged."""
+    import subprocess
+    import tempfile
+    import xml.etree.ElementTree as ET
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = Path(tempfile.mkdtemp(prefix="membermock-conformance-"))
+
+    def one(api: str) -> int:
+        argv = [sys.executable, "-m", "membermock.cli", "conformance", *_own_argv(args, api, work)]
+        with open(work / f"{api}.log", "w", encoding="utf-8") as log:
+            return subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT).returncode
+
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        codes = dict(zip(contract.API_NAMES, pool.map(one, contract.API_NAMES)))
+    for api in contract.API_NAMES:
+        print(f"== {api}: exit {codes[api]}\n" + (work / f"{api}.log").read_text(encoding="utf-8"))
+    if args.junit_xml:
+        merged = ET.Element("testsuites")
+        for api in contract.API_NAMES:
+            path = work / f"{api}.xml"
+            if path.exists():
+                root = ET.parse(path).getroot()
+                merged.extend(root.iter("testsuite"))
+        ET.ElementTree(merged).write(args.junit_xml, encoding="utf-8", xml_declaration=True)
+    if args.report:
+        parts = [(work / f"{api}.md").read_text(encoding="utf-8") for api in contract.API_NAMES
+                 if (work / f"{api}.md").exists()]
+        Path(args.report).write_text("\n".join(parts), encoding="utf-8")
+    return max(codes.values())
+
+
+def _own_argv(args, api: str, work: Path) -> list[str]:
+    out = ["--base-url", args.base_url, "--api", api, "--max-examples", str(args.max_examples),
+           "--webhook-host", args.webhook_host, "--report", str(work / f"{api}.md"),
+           "--junit-xml", str(work / f"{api}.xml")]
+    for flag, value in (("--mp-api-key", args.mp_api_key), ("--wp-user", args.wp_user),
+                        ("--wp-app-password", args.wp_app_password),
+                        ("--wp-subscriber-user", args.wp_subscriber_user),
+                        ("--wp-subscriber-app-password", args.wp_subscriber_app_password)):
+        if value:
+            out += [flag, value]
+    out += [flag for flag, on in (("--read-only", args.read_only), ("--allow-irreversible", args.allow_irreversible)) if on]
+    return out + (["--", *args.pytest_args] if args.pytest_args else [])
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("conformance", help="check a server (real or mock) against the contracts",
+                       description=__doc__.split("\n\n")[0])
+    c.add_argument("--base-url", required=True, help="site root, e.g. https://staging.example.com")
+    c.add_argument("--api", default="all", choices=[*contract.API_NAMES, "all"])
+    c.add_argument("--mp-api-key", help="MemberPress Developer Tools key")
+    c.add_argument("--wp-user", help="administrator login for Basic auth (PMPro, abilities; MemberPress without a key)")
+    c.add_argument("--wp-app-password", help="that user's application password")
+    c.add_argument("--wp-subscriber-user", help="a user without plugin capabilities (PMPro permission matrix)")
+    c.add_argument("--wp-subscriber-app-password")
+    c.add_argument("--read-only", action="store_true", help="send GET requests only")
+    c.add_argument("--allow-irreversible", action="store_true",
+                   help="also exercise creates the API cannot undo (PMPro levels, discount codes, exports)")
+    c.add_argument("--junit-xml", metavar="FILE", help="write JUnit XML")
+    c.add_argument("--report", metavar="FILE", help="write a Markdown report with coverage")
+    c.add_argument("--max-examples", type=int, default=25, help="generated requests per operation (default 25)")
+    c.add_argument("--workers", type=int, default=1,
+                   help="with --api all: check the APIs in up to N parallel processes (default 1)")
+    c.add_argument("--webhook-host", default="127.0.0.1",
+                   help="address the server reaches this machine's webhook listener at")
+    c.add_argument("pytest_args", nargs="*", metavar="-- PYTEST-ARG", help="passed on to pytest (after --)")
+    c.set_defaults(run=run)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from membermock.cli import main
+    sys.exit(main(["conformance", *sys.argv[1:]]))

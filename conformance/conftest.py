@@ -1,0 +1,119 @@
+"""Options, the shared target, per-test outcomes and the end-of-run cleanup and report.
+
+Without ``--base-url`` every test is skipped (the suite needs a server); ``--api`` keeps the tests
+of one API, ``--read-only`` keeps only GET requests (tests that must write are skipped, saying so).
+"""
+from __future__ import annotations
+
+import pytest
+
+from conformance import contract, report, state
+from conformance.target import Options, Target
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("conformance", "membermock conformance suite")
+    g.addoption("--base-url", help="root of the WordPress site (the part before /wp-json)")
+    g.addoption("--api", default="all", choices=[*contract.API_NAMES, "all"])
+    g.addoption("--mp-api-key", help="MemberPress Developer Tools API key (MEMBERPRESS-API-KEY)")
+    g.addoption("--wp-user", help="WordPress administrator login (Basic auth with an application password)")
+    g.addoption("--wp-app-password")
+    g.addoption("--wp-subscriber-user", help="a user without plugin capabilities, for permission rules")
+    g.addoption("--wp-subscriber-app-password")
+    g.addoption("--read-only", action="store_true", help="send GET requests only")
+    g.addoption("--allow-irreversible", action="store_true",
+                help="also exercise creates the API cannot undo (PMPro levels, discount codes, exports)")
+    g.addoption("--max-examples", type=int, default=10, help="generated requests per operation and mode")
+    g.addoption("--webhook-host", default="127.0.0.1",
+                help="host/address the server can reach this machine's webhook listener at")
+    g.addoption("--report", dest="conformance_report", metavar="FILE", help="write a Markdown report")
+
+
+def pytest_configure(config):
+    api = config.getoption("api")
+    options = Options(
+        base_url=config.getoption("base_url"),
+        apis=contract.API_NAMES if api == "all" else (api,),
+        mp_api_key=config.getoption("mp_api_key"),
+        wp_user=config.getoption("wp_user"),
+        wp_app_password=config.getoption("wp_app_password"),
+        subscriber_user=config.getoption("wp_subscriber_user"),
+        subscriber_app_password=config.getoption("wp_subscriber_app_password"),
+        read_only=config.getoption("read_only"),
+        allow_irreversible=config.getoption("allow_irreversible"),
+        max_examples=config.getoption("max_examples"),
+        webhook_host=config.getoption("webhook_host"),
+        report=config.getoption("conformance_report"),
+    )
+    state.start(Target(options))
+    config.addinivalue_line("markers", "api(name): the API a test checks")
+    config.addinivalue_line("markers", "covers(*operation_ids): operations a scenario test exercises")
+    config.addinivalue_line("markers", "event(name): the webhook event a test checks")
+    config.addinivalue_line("markers", "writes: the test changes server state (skipped by --read-only)")
+
+
+def _api_of(item) -> str | None:
+    marker = item.get_closest_marker("api")
+    return marker.args[0] if marker else None
+
+
+def pytest_collection_modifyitems(config, items):
+    options = state.target().options
+    keep, dropped = [], []
+    for item in items:
+        api = _api_of(item)
+        (dropped if api and api not in options.apis else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+    for item in items:
+        if not options.base_url:
+            item.add_marker(pytest.mark.skip(reason="no --base-url: the conformance suite needs a server"))
+        elif options.read_only and item.get_closest_marker("writes"):
+            item.add_marker(pytest.mark.skip(reason="--read-only: this test changes server state"))
+        elif reason := _schema_item_skip(item, options):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def target():
+    return state.target()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report.record(item, outcome)
+    return outcome
+
+
+def pytest_sessionfinish(session):
+    target = state.target()
+    if target.options.base_url and not target.options.read_only:
+        target.clean_up()
+    if target.options.report:
+        report.write(target, target.options.report)
+
+
+def pytest_terminal_summary(terminalreporter):
+    target = state.target()
+    if target.options.base_url:
+        for line in report.summary_lines(target):
+            terminalreporter.write_line(line)
+
+
+def _schema_item_skip(item, options) -> str | None:
+    """Why a generated-request test of one operation cannot run with these options, if it cannot."""
+    label = report.LABEL.search(item.name)
+    op = contract.labels().get(label.group(1)) if label else None
+    if op is None:
+        return None
+    if options.read_only and op.method != "GET":
+        return f"--read-only: {op.op_id} is a {op.method}"
+    if contract.irreversible(op) and not options.allow_irreversible:
+        return (f"{op.op_id} creates objects no enabled operation deletes; "
+                f"pass --allow-irreversible to exercise it (e.g. on a disposable site)")
+    if not op.public and state.target().credentials(op.api) is None:
+        return (f"no credentials for {op.api} (--mp-api-key or --wp-user/--wp-app-password); "
+                f"{op.op_id} is not public")
+    return None

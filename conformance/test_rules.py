@@ -1,0 +1,157 @@
+"""Rules about refusals: error bodies, PMPro's permission table, abilities input validation.
+
+PMPro's matrix is driven from ``x-pmpro-capabilities`` (per operation: public, the capabilities
+that open it, whether it is enabled by default): anonymous, a subscriber (a user with none of
+those capabilities) and the administrator each get the answer the table implies.
+"""
+from __future__ import annotations
+
+import pytest
+
+from conformance import contract
+from conformance.target import FOREIGN_ID, basic
+
+DENIED = (401, 403)
+
+
+def _error_shape(response, op_id: str, status: int) -> None:
+    assert response.status_code == status, f"{op_id}: expected {status}, got {response.status_code}: {response.text[:200]}"
+    body = response.json()
+    rule = f"{op_id}: rule 'WordPress error body on {status}' broken"
+    assert isinstance(body, dict) and isinstance(body.get("code"), str) and body["code"], f"{rule}: no code in {body!r:.200}"
+    assert isinstance(body.get("message"), str), f"{rule}: no message in {body!r:.200}"
+    assert isinstance(body.get("data"), dict) and body["data"].get("status") == status, \
+        f"{rule}: data.status is {body.get('data')!r:.100}, not {status}"
+
+
+def _require(target, api):
+    if target.credentials(api) is None:
+        pytest.skip(f"no credentials for {api}")
+
+
+# -- error bodies ------------------------------------------------------------------------------
+
+@pytest.mark.api("memberpress")
+@pytest.mark.covers("listMembers", "getMember")
+def test_memberpress_error_bodies(target):
+    _require(target, "memberpress")
+    _error_shape(target.call("memberpress", "GET", "/wp-json/mp/v1/members", auth=None), "listMembers", 401)
+    _error_shape(target.call("memberpress", "GET", f"/wp-json/mp/v1/members/{FOREIGN_ID}"), "getMember", 404)
+    bad = target.call("memberpress", "GET", "/wp-json/mp/v1/members", params={"per_page": "many"})
+    _error_shape(bad, "listMembers", 400)
+    params = (bad.json()["data"].get("params") or {})
+    assert "per_page" in params, f"listMembers: rule '400 names the parameter' broken: data.params is {params!r}"
+
+
+@pytest.mark.api("pmpro")
+@pytest.mark.covers("getMembershipLevelForUser", "getMembershipLevel")
+def test_pmpro_error_bodies(target):
+    _error_shape(target.call("pmpro", "GET", "/wp-json/pmpro/v1/get_membership_level_for_user", auth=None),
+                 "getMembershipLevelForUser", 401)
+
+
+@pytest.mark.api("wc-memberships")
+@pytest.mark.covers("getAbility", "listAbilities")
+def test_abilities_error_bodies(target):
+    _require(target, "wc-memberships")
+    _error_shape(target.call("wc-memberships", "GET", "/wp-json/wp-abilities/v1/abilities", auth=None),
+                 "listAbilities", 401)
+    _error_shape(target.call("wc-memberships", "GET", "/wp-json/wp-abilities/v1/abilities/conformance/no-such-ability"),
+                 "getAbility", 404)
+
+
+# -- abilities input validation ----------------------------------------------------------------
+
+def _ability_runs():
+    """Each specific ability run whose input has a declared type, with a value of another type."""
+    out = []
+    for op in contract.operations("wc-memberships"):
+        if not op.op_id.startswith("run") or "With" in op.op_id or op.op_id.startswith("runAbility"):
+            continue
+        out.append(pytest.param(op, id=op.op_id, marks=pytest.mark.covers(op.op_id)))
+    return out
+
+
+@pytest.mark.api("wc-memberships")
+@pytest.mark.parametrize("op", _ability_runs())
+def test_ability_rejects_invalid_input(op, target):
+    _require(target, op.api)
+    # An integer-typed or object-typed input both refuse a non-numeric string; nothing is acted on.
+    if op.method == "GET":
+        response = target.call(op.api, "GET", op.path, params={"input": "not-valid-input"})
+    else:
+        response = target.call(op.api, op.method, op.path, json={"input": "not-valid-input"})
+    _error_shape(response, op.op_id, 400)
+    assert response.json()["code"] == "ability_invalid_input", \
+        f"{op.op_id}: rule 'ability_invalid_input' broken: code is {response.json()['code']!r}"
+
+
+# -- PMPro permissions -------------------------------------------------------------------------
+
+def _subscriber(target):
+    """--wp-subscriber-user, or a subscriber the server lists at /__mock__/users (the mock does)."""
+    given = target.subscriber()
+    if given:
+        return given
+    try:
+        users = target.http.get(target.url("/__mock__/users"), timeout=10)
+        listed = users.json() if users.status_code == 200 else []
+    except ValueError:
+        listed = []
+    for user in listed if isinstance(listed, list) else []:
+        if user.get("roles") == ["subscriber"] and user.get("application_password"):
+            return basic(user["login"], user["application_password"])
+    pytest.skip("no subscriber credentials (--wp-subscriber-user/--wp-subscriber-app-password)")
+
+
+def _pmpro_ops():
+    return [pytest.param(op, id=op.op_id, marks=pytest.mark.covers(op.op_id)) for op in contract.operations("pmpro")
+            if op.raw.get("x-pmpro-capabilities")]
+
+
+def _send(target, op, auth):
+    kw = {"json": {}} if op.method != "GET" else {}
+    return target.call("pmpro", op.method, op.path, auth=auth, **kw)
+
+
+@pytest.mark.api("pmpro")
+@pytest.mark.parametrize("op", _pmpro_ops())
+def test_pmpro_anonymous(op, target):
+    caps = op.raw["x-pmpro-capabilities"]
+    response = _send(target, op, auth=None)
+    if caps.get("public") and caps.get("enabled_by_default", True):
+        assert response.status_code not in DENIED, \
+            f"{op.op_id}: rule 'public route' broken: anonymous request refused with {response.status_code}"
+    else:
+        assert not 200 <= response.status_code < 300, \
+            f"{op.op_id}: rule 'capability required' broken: anonymous request answered {response.status_code}"
+        assert response.status_code in (*DENIED, 404), \
+            f"{op.op_id}: rule 'capability required' broken: anonymous request answered {response.status_code}"
+
+
+@pytest.mark.api("pmpro")
+@pytest.mark.parametrize("op", _pmpro_ops())
+def test_pmpro_subscriber(op, target):
+    caps = op.raw["x-pmpro-capabilities"]
+    who = _subscriber(target)
+    if caps.get("owner_may_read"):
+        pytest.skip(f"{op.op_id}: members may read their own; needs an object the subscriber owns")
+    response = _send(target, op, auth=who)
+    if caps.get("public") and caps.get("enabled_by_default", True):
+        assert response.status_code not in DENIED, \
+            f"{op.op_id}: rule 'public route' broken: subscriber refused with {response.status_code}"
+    else:
+        assert response.status_code in (403, 404) or not caps.get("enabled_by_default", True) and response.status_code in DENIED, \
+            f"{op.op_id}: rule 'capability required' broken: a subscriber got {response.status_code}, expected 403"
+
+
+@pytest.mark.api("pmpro")
+@pytest.mark.parametrize("op", [p for p in _pmpro_ops() if p.values[0].method == "GET"])
+def test_pmpro_administrator(op, target):
+    _require(target, "pmpro")
+    caps = op.raw["x-pmpro-capabilities"]
+    if caps.get("object_param"):
+        pytest.skip(f"{op.op_id}: the capability is checked on the object named by {caps['object_param']}")
+    response = _send(target, op, auth="default")
+    assert response.status_code not in DENIED, \
+        f"{op.op_id}: rule 'administrator allowed' broken: refused with {response.status_code}: {response.text[:200]}"

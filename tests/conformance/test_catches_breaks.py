@@ -1,0 +1,104 @@
+"""`membermock conformance` against real server processes: the mock passes, each break is caught.
+
+Each broken variant (tests/conformance/broken_server.py) runs only the part of the suite that can
+see it, with few examples, to keep CI short; the clean run covers everything.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.server.harness import ADMIN_PASSWORD, API_KEY, EXE, free_port, running
+
+ROOT = Path(__file__).resolve().parents[2]
+CREDENTIALS = ["--mp-api-key", API_KEY, "--wp-user", "admin", "--wp-app-password", ADMIN_PASSWORD]
+
+
+def conformance(base: str, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    report = tmp_path / "report.md"
+    done = subprocess.run([EXE, "conformance", "--base-url", base, "--report", str(report), *CREDENTIALS, *args],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    return done.returncode, done.stdout + done.stderr, report.read_text(encoding="utf-8") if report.exists() else ""
+
+
+def test_the_mock_conforms(tmp_path):
+    """The whole suite, every API, against `membermock serve` (20 examples per operation here; the
+    mock is disposable, so creates nothing can undo are exercised too)."""
+    with running(tmp_path / "site.sqlite3", workers=2) as server:
+        junit = tmp_path / "junit.xml"
+        code, out, report = conformance(server.base, tmp_path, "--api", "all", "--max-examples", "20", "--allow-irreversible",
+                                        "--junit-xml", str(junit))
+    assert code == 0, out[-4000:]
+    assert "Verdict: **conforms**" in report
+    assert re.search(r"\| \*\*all\*\* \| 109/109", report), report[:1500]
+    assert junit.exists() and "<testsuite" in junit.read_text()
+    assert "## Webhook events" in report and "transaction-refunded | pass" in report
+
+
+class Broken:
+    def __init__(self, variant: str, db: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.conformance.broken_server", variant,
+                                      str(self.port), str(db)], cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    def __enter__(self):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.base}/__mock__/health", timeout=2).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.proc.stdout.read().decode(errors="replace"))
+            time.sleep(0.1)
+        raise RuntimeError("broken server did not start")
+
+    def __exit__(self, *exc):
+        import os
+        import signal
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
+# variant -> (the part of the suite that sees it, operation or event named, rule named)
+BREAKS = {
+    "renamed-field": ("test_memberpress and members", r"(get|list|create|update|patch|replace)Member\b",
+                      "response body conforms"),
+    "number-amount": ("test_memberpress and transactions", r"(get|list|create|update|patch|replace)Transaction\b",
+                      "response body conforms"),
+    "create-202": ("test_memberpress and POST and members and not id", r"createMember", "status code documented"),
+    "key-ignored": ("test_memberpress_error_bodies or (test_memberpress and GET and members)", r"listMembers",
+                    "auth enforced"),
+    "no-total": ("test_pages_add_up", r"listMembers", "pagination headers"),
+    "refund-silent": ("test_event_arrives_valid", r"transaction-refunded", "event sent"),
+}
+
+
+@pytest.mark.parametrize("variant", list(BREAKS))
+def test_break_is_reported(variant, tmp_path):
+    subset, where, rule = BREAKS[variant]
+    with Broken(variant, tmp_path / "site.sqlite3") as server:
+        code, out, report = conformance(server.base, tmp_path, "--api", "memberpress", "--max-examples", "5",
+                                        "--", "-k", subset)
+    assert code != 0, f"{variant} passed unnoticed:\n{out[-3000:]}"
+    failures = report.split("## Failures", 1)[-1].split("\n## ", 1)[0]
+    assert re.search(where, failures), f"{variant}: report does not name {where}:\n{failures[:3000]}"
+    assert rule in failures, f"{variant}: report does not name rule {rule!r}:\n{failures[:3000]}"
+    assert rule in out, out[-3000:]
+
+
+def test_webhooks_skipped_where_not_offered(tmp_path):
+    with Broken("no-webhooks", tmp_path / "site.sqlite3") as server:
+        code, out, report = conformance(server.base, tmp_path, "--api", "memberpress", "--", "-k", "test_event_arrives_valid")
+    assert code == 0, out[-3000:]
+    assert "does not offer webhooks (subscribeWebhook answered 404)" in report
+    assert "| transaction-refunded | skipped |" in report
