@@ -113,6 +113,23 @@ def is_valid(name: str, instance) -> bool:
     return validator(name).is_valid(instance)
 
 
+def json_type(value) -> str:
+    """The JSON Schema type name of a Python value (``True`` is a boolean, not an integer)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
 def openapi_documents() -> dict[str, Path]:
     return {p.stem: p for p in sorted(OPENAPI_DIR.glob("*.yaml"))}
 

@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from tests.samples.corpus import SAMPLES_DIR, load_manifest
 

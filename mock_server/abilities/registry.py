@@ -200,7 +200,7 @@ def _convert(node, resolver):
         else:
             out[key] = value
     if "enum" in out and "type" not in out:
-        kinds = {_json_type(v) for v in out["enum"]}
+        kinds = {contracts.json_type(v) for v in out["enum"]}
         out["type"] = kinds.pop() if len(kinds) == 1 else sorted(kinds)
     for name in required:
         if name in out.get("properties", {}):
@@ -208,13 +208,3 @@ def _convert(node, resolver):
     return out
 
 
-def _json_type(value) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if value is None:
-        return "null"
-    return "string"

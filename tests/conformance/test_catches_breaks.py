@@ -8,13 +8,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.server.harness import ADMIN_PASSWORD, API_KEY, EXE, free_port, running
+from tests.server.harness import ADMIN_PASSWORD, API_KEY, EXE, running
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = ["--mp-api-key", API_KEY, "--wp-user", "admin", "--wp-app-password", ADMIN_PASSWORD]
@@ -41,32 +39,10 @@ def test_the_mock_conforms(tmp_path):
     assert "## Webhook events" in report and "transaction-refunded | pass" in report
 
 
-class Broken:
-    def __init__(self, variant: str, db: Path):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.conformance.broken_server", variant,
-                                      str(self.port), str(db)], cwd=ROOT, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-
-    def __enter__(self):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.base}/__mock__/health", timeout=2).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.proc.stdout.read().decode(errors="replace"))
-            time.sleep(0.1)
-        raise RuntimeError("broken server did not start")
-
-    def __exit__(self, *exc):
-        import os
-        import signal
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=20)
+def broken(variant: str, db: Path):
+    """A mock with one deliberate break, as a real server process (tests/conformance/broken_server.py)."""
+    command = lambda port, path: [sys.executable, "-m", "tests.conformance.broken_server", variant, str(port), str(path)]
+    return running(db, command=command)
 
 
 # variant -> (the part of the suite that sees it, operation or event named, rule named)
@@ -86,7 +62,7 @@ BREAKS = {
 @pytest.mark.parametrize("variant", list(BREAKS))
 def test_break_is_reported(variant, tmp_path):
     subset, where, rule = BREAKS[variant]
-    with Broken(variant, tmp_path / "site.sqlite3") as server:
+    with broken(variant, tmp_path / "site.sqlite3") as server:
         code, out, report = conformance(server.base, tmp_path, "--api", "memberpress", "--max-examples", "5",
                                         "--", "-k", subset)
     assert code != 0, f"{variant} passed unnoticed:\n{out[-3000:]}"
@@ -97,7 +73,7 @@ def test_break_is_reported(variant, tmp_path):
 
 
 def test_webhooks_skipped_where_not_offered(tmp_path):
-    with Broken("no-webhooks", tmp_path / "site.sqlite3") as server:
+    with broken("no-webhooks", tmp_path / "site.sqlite3") as server:
         code, out, report = conformance(server.base, tmp_path, "--api", "memberpress", "--", "-k", "test_event_arrives_valid")
     assert code == 0, out[-3000:]
     assert "does not offer webhooks (subscribeWebhook answered 404)" in report

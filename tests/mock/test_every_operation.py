@@ -8,7 +8,6 @@ set MOCK_EXAMPLES=40 for a deeper local run.
 import base64
 import os
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode

@@ -25,18 +25,20 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: Path, workers: int = 1, extra=()):
+    def __init__(self, db: Path, workers: int = 1, extra=(), command=None):
+        """``command(port, db)`` replaces `membermock serve` (e.g. a deliberately broken mock)."""
         self.db = db
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.args = [EXE, "serve", "--port", str(self.port), "--db", str(db), "--workers", str(workers),
-                     "--mp-api-key", API_KEY, "--admin-app-password", ADMIN_PASSWORD, *extra]
+        self.args = command(self.port, db) if command else [
+            EXE, "serve", "--port", str(self.port), "--db", str(db), "--workers", str(workers),
+            "--mp-api-key", API_KEY, "--admin-app-password", ADMIN_PASSWORD, *extra]
         self.proc = None
         self.http = requests.Session()
 
     def start(self, timeout: float = 60) -> "Server":
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True, cwd=Path(__file__).resolve().parents[2])
         deadline = time.monotonic() + timeout
         while True:
             try:
