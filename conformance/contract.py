@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-import yaml
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
@@ -43,9 +42,8 @@ class Operation:
         return f"{self.method} {self.path}"
 
 
-@cache
 def document(api: str) -> dict:
-    return yaml.safe_load(contracts.openapi_documents()[api].read_text(encoding="utf-8"))
+    return contracts.openapi(api)
 
 
 def _public(doc: dict, op: dict) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -88,22 +89,27 @@ def _pointer(parts) -> str:
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
 
 
-def _leaves(error):
+def leaves(error):
     """The deepest errors under an anyOf/oneOf, so a report names the field, not the branch."""
     if error.context:
         best = max(error.context, key=lambda e: len(e.absolute_path))
         if len(best.absolute_path) > len(error.absolute_path):
             deepest = [e for e in error.context if len(e.absolute_path) == len(best.absolute_path)]
             for e in deepest:
-                yield from _leaves(e)
+                yield from leaves(e)
             return
     yield error
 
 
 def problems(name: str, instance) -> list[Problem]:
+    return problems_of(validator(name), instance)
+
+
+def problems_of(checker: Draft202012Validator, instance) -> list[Problem]:
+    """Every broken rule, reported at the deepest place it applies, sorted by path."""
     found = []
-    for error in validator(name).iter_errors(instance):
-        for leaf in _leaves(error):
+    for error in checker.iter_errors(instance):
+        for leaf in leaves(error):
             found.append(Problem(_pointer(leaf.absolute_path), str(leaf.validator), leaf.message))
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=lambda p: (p.path, p.rule))
@@ -128,6 +134,12 @@ def json_type(value) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+@cache
+def openapi(api: str) -> dict:
+    """One API's OpenAPI document, parsed once per process."""
+    return yaml.safe_load(openapi_documents()[api].read_text(encoding="utf-8"))
 
 
 def openapi_documents() -> dict[str, Path]:

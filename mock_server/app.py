@@ -184,7 +184,7 @@ def _coercible(validator, body: dict, error) -> bool:
     name = error.absolute_path[0]
     if not isinstance(body.get(name), str):
         return False
-    for candidate in operations._candidates(body[name]):
+    for candidate in operations.candidates(body[name]):
         trial = dict(body, **{name: candidate})
         if not any(e.absolute_path and e.absolute_path[0] == name for e in validator.iter_errors(trial)):
             body[name] = candidate

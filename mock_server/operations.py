@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urljoin
 
-import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from referencing import Resource
@@ -71,8 +70,7 @@ def _uri(api: str) -> str:
 
 @cache
 def documents() -> dict[str, dict]:
-    return {api: yaml.safe_load(path.read_text(encoding="utf-8"))
-            for api, path in contracts.openapi_documents().items()}
+    return {api: contracts.openapi(api) for api in contracts.openapi_documents()}
 
 
 @cache
@@ -142,7 +140,7 @@ def load(api: str) -> tuple[Operation, ...]:
 
 # -- turning request strings into the values a schema wants --------------------------------
 
-def _candidates(value):
+def candidates(value):
     """The raw value first, then what WordPress's sanitizers would make of a string."""
     yield value
     if isinstance(value, str):
@@ -167,13 +165,13 @@ def _candidates(value):
 
 def coerce(validator: Draft202012Validator, value):
     """The first reading of ``value`` the schema accepts, or None and the reason it fails."""
-    for candidate in _candidates(value):
+    for candidate in candidates(value):
         if validator.is_valid(candidate):
             return candidate, None
     error = best_match(validator.iter_errors(value))
     if error is None:
         return None, "is invalid"
-    leaf = next(contracts._leaves(error))
+    leaf = next(contracts.leaves(error))
     return None, leaf.message
 
 
@@ -187,11 +185,7 @@ def response_problems(op: Operation, status: int, payload) -> list[str]:
                                     (f"{str(status)[0]}XX" if f"{str(status)[0]}XX" in responses else "default"))
     if validator is None:
         return []
-    problems = []
-    for error in validator.iter_errors(payload):
-        for leaf in contracts._leaves(error):
-            problems.append(f"{contracts._pointer(leaf.absolute_path)}: {leaf.message} [{leaf.validator}]")
-    return sorted(set(problems))
+    return [str(p) for p in contracts.problems_of(validator, payload)]
 
 
 @cache

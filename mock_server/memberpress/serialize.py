@@ -17,9 +17,6 @@ EMPTY_ADDRESS = {"mepr-address-one": "", "mepr-address-two": "", "mepr-address-c
                  "mepr-address-state": "", "mepr-address-zip": "", "mepr-address-country": ""}
 
 
-MAX_ID = 2 ** 63 - 1   # BIGINT UNSIGNED in MySQL, INTEGER in SQLite: larger ids match nothing
-
-
 @cache
 def _key_order(resource: str) -> dict[str, int]:
     props = contracts.schema(f"memberpress.{domain.OBJECT_SCHEMA[resource]}").get("properties", {})
@@ -48,7 +45,7 @@ class Lookup:
         except (TypeError, ValueError):
             return None
         if key not in self._one:
-            self._one[key] = self.store.get(kind, key[1]) if 0 < key[1] <= MAX_ID else None
+            self._one[key] = self.store.get(kind, key[1])  # the store answers None past SQLite's range
         return self._one[key]
 
     def all(self, kind: str) -> list[dict]:

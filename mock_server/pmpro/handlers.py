@@ -13,6 +13,12 @@ from mock_server.pmpro.php import boolean, digits, email, empty, floatval, forma
 NO_USER = "No user information passed through."
 
 
+def _arg(call, name: str, convert, default):
+    """A request arg through the plugin's sanitizer, or ``default`` when it was not sent at all."""
+    value = call.arg(name)
+    return default if value is None else convert(value)
+
+
 def _json_mode(call) -> bool:
     return text(call.arg("response_type")) == "json"
 
@@ -24,7 +30,7 @@ def _envelope(success: bool, data) -> Response:
 
 def _user_id_from(call, legacy_id: bool = False) -> int | None:
     """user_id, then (optionally) the legacy id, then the email's account; None when nothing resolves."""
-    user_id = intval(call.arg("user_id")) if call.arg("user_id") is not None else 0
+    user_id = _arg(call, "user_id", intval, 0)
     if not user_id and legacy_id and not empty(call.arg("id")):
         user_id = intval(call.arg("id"))
     if not user_id and not empty(call.arg("email")):
@@ -37,7 +43,7 @@ def _user_id_from(call, legacy_id: bool = False) -> int | None:
 
 def has_membership_access(call):
     post_id = intval(call.arg("post_id"))
-    user_id = intval(call.arg("user_id")) if call.arg("user_id") is not None else 0
+    user_id = _arg(call, "user_id", intval, 0)
     if not user_id:
         if empty(call.arg("email")):
             return wp.reply(NO_USER, 404)
@@ -61,9 +67,9 @@ def get_membership_levels_for_user(call):
 
 def change_membership_level(call):
     site = call.site
-    user_id = intval(call.arg("user_id")) if call.arg("user_id") is not None else 0
-    level_id = intval(call.arg("level_id")) if call.arg("level_id") is not None else 0
-    address = email(call.arg("email")) if call.arg("email") is not None else None
+    user_id = _arg(call, "user_id", intval, 0)
+    level_id = _arg(call, "level_id", intval, 0)
+    address = _arg(call, "email", email, None)
     as_json = _json_mode(call)
 
     def fail(message, status):
@@ -74,7 +80,7 @@ def change_membership_level(call):
             return fail(NO_USER, 404)
         user = site.user_by("user_email", address)
         if user is None and boolean(call.arg("create_user", False)):
-            login = text(call.arg("user_login")) if call.arg("user_login") is not None else address
+            login = _arg(call, "user_login", text, address)
             problem = _insert_user_problem(site, login, address)
             if problem:
                 # PMPro sends wp_insert_user()'s message with a 500; a taken login is the caller's
@@ -115,9 +121,9 @@ def _insert_user_problem(site, login: str, address: str) -> str | None:
 
 def cancel_membership_level(call):
     site = call.site
-    user_id = intval(call.arg("user_id")) if call.arg("user_id") is not None else 0
-    level_id = intval(call.arg("level_id")) if call.arg("level_id") is not None else 0
-    address = email(call.arg("email")) if call.arg("email") is not None else None
+    user_id = _arg(call, "user_id", intval, 0)
+    level_id = _arg(call, "level_id", intval, 0)
+    address = _arg(call, "email", email, None)
     as_json = _json_mode(call)
     if not user_id:
         if empty(address):
@@ -136,7 +142,7 @@ def cancel_membership_level(call):
 # -- levels -----------------------------------------------------------------------------
 
 def get_membership_level(call):
-    level_id = intval(call.arg("id")) if call.arg("id") is not None else 0
+    level_id = _arg(call, "id", intval, 0)
     if not level_id:
         return wp.reply("ID not passed through", 400)
     lv = domain.level(call.site, level_id)
@@ -150,7 +156,7 @@ def get_membership_level(call):
 def set_membership_level(call):
     """POST creates; PUT/PATCH update the level named by id (no id: false)."""
     site, method = call.site, call.request.method
-    level_id = intval(call.arg("id")) if call.arg("id") is not None else 0
+    level_id = _arg(call, "id", intval, 0)
     if method in ("PUT", "PATCH") and not level_id:
         return wp.reply(False)
     stored = domain.level(site, level_id) if method != "POST" else None
@@ -193,7 +199,7 @@ def set_membership_level(call):
 
 
 def delete_membership_level(call):
-    level_id = intval(call.arg("id")) if call.arg("id") is not None else 0
+    level_id = _arg(call, "id", intval, 0)
     if not level_id:
         return wp.reply("ID not passed through.", 400)
     with call.site.store.transaction() as db:
@@ -238,7 +244,7 @@ def get_checkout_level(call):
 # -- discount codes and orders ----------------------------------------------------------
 
 def get_discount_code(call):
-    code = text(call.arg("code")) if call.arg("code") is not None else ""
+    code = _arg(call, "code", text, "")
     if empty(code):
         return wp.reply("No discount code sent.", 400)
     found = domain.code_by_text(call.site, code)
@@ -247,10 +253,10 @@ def get_discount_code(call):
 
 def set_discount_code(call):
     site, method = call.site, call.request.method
-    code = text(call.arg("code")) if call.arg("code") is not None else ""
+    code = _arg(call, "code", text, "")
     uses = max(intval(call.arg("uses")), 0) if call.arg("uses") is not None else 0
     starts, expires = (_date(call.arg(name)) for name in ("starts", "expires"))
-    raw_levels = text(call.arg("levels")) if call.arg("levels") is not None else None
+    raw_levels = _arg(call, "levels", text, None)
     levels_sent, pricing = None, {}
     if not empty(raw_levels):
         try:
@@ -289,7 +295,7 @@ def _date(value) -> str:
 
 
 def get_order(call):
-    code = text(call.arg("code")) if call.arg("code") is not None else ""
+    code = _arg(call, "code", text, "")
     if empty(code):
         return wp.reply("No order code sent.", 400)
     order = domain.order_by_code(call.site, code)
@@ -299,14 +305,14 @@ def get_order(call):
 # -- content ----------------------------------------------------------------------------
 
 def get_post_restrictions(call):
-    post_id = intval(call.arg("post_id")) if call.arg("post_id") is not None else 0
+    post_id = _arg(call, "post_id", intval, 0)
     if post_id <= 0:
         return wp.reply({"error": "No post ID provided."}, 400)
     return wp.reply([{"membership_id": str(i)} for i in domain.restriction_ids(call.site, post_id)])
 
 
 def set_post_restrictions(call):
-    post_id = intval(call.arg("post_id")) if call.arg("post_id") is not None else 0
+    post_id = _arg(call, "post_id", intval, 0)
     raw = call.arg("level_ids")
     if post_id <= 0:
         return wp.reply({"error": "No post ID provided."}, 400)
@@ -328,7 +334,7 @@ def _base_url() -> str:
 
 
 def start_export(call):
-    export_type = text(call.arg("type")) if call.arg("type") is not None else ""
+    export_type = _arg(call, "type", text, "")
     if not export_type:
         return wp.reply({"error": "Missing export type."}, 400)
     params = dict(call.raw_query)
@@ -341,10 +347,10 @@ def start_export(call):
 
 
 def get_export_status(call):
-    export_type = text(call.arg("type")) if call.arg("type") is not None else ""
+    export_type = _arg(call, "type", text, "")
     if not export_type:
         return wp.reply({"error": "Missing export type."}, 400)
-    export_id = text(call.arg("export_id")) if call.arg("export_id") is not None else ""
+    export_id = _arg(call, "export_id", text, "")
     export = exports.status(call.site, call.user, export_type, export_id)
     if "export_id" not in export:
         return wp.reply({**export, "http_status": 200})
