@@ -187,8 +187,9 @@ def count_requests():
         return wp.error("mock_invalid_filter", str(exc), 400)
 
 
-@control.get("/requests/<int:entry_id>")
-def get_request(entry_id):
+@control.get("/requests/<int:id>")
+def get_request(id):  # noqa: A002 (the documented path parameter)
+    entry_id = id
     journal, off = _journal()
     if off:
         return off
@@ -230,8 +231,9 @@ def clear_faults():
     return wp.reply({"removed": _site().faults.remove()})
 
 
-@control.delete("/faults/<int:fault_id>")
-def remove_fault(fault_id):
+@control.delete("/faults/<int:id>")
+def remove_fault(id):  # noqa: A002 (the documented path parameter)
+    fault_id = id
     if not _site().faults.remove(fault_id):
         return wp.error("mock_no_fault", f"No fault {fault_id} on this site.", 404)
     return wp.reply({"removed": 1})

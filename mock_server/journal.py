@@ -22,7 +22,7 @@ from mock_server import operations
 
 DDL = """
 CREATE TABLE IF NOT EXISTS journal (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     at REAL NOT NULL,
     api TEXT NOT NULL,
     method TEXT NOT NULL,
@@ -196,19 +196,22 @@ def _moment(text: str) -> float:
 def masked_headers(environ) -> dict:
     out = {}
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").title()
+        if key[:5] == "HTTP_":
+            name = _header_name(key[5:])
         elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            name = key.replace("_", "-").title()
+            name = _header_name(key)
         else:
             continue
-        out[name] = _mask_header(name, value)
+        out[name] = _mask_header(name, value) if name.lower() in SECRET_HEADERS else value
     return out
 
 
+@cache
+def _header_name(key: str) -> str:
+    return key.replace("_", "-").title()
+
+
 def _mask_header(name: str, value: str) -> str:
-    if name.lower() not in SECRET_HEADERS:
-        return value
     if name.lower() == "authorization" and value[:6].lower() == "basic ":
         import base64
         try:
