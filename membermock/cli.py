@@ -64,9 +64,17 @@ def _serve(args) -> int:
     if args.journal_size < 0:
         print("membermock serve: --journal-size is 0 (off) or more", file=sys.stderr)
         return 2
+    if args.now:
+        from mock_server.clock import ClockError, parse_moment
+        try:
+            parse_moment(args.now)
+        except ClockError as exc:
+            print(f"membermock serve: --now: {exc}", file=sys.stderr)
+            return 2
     config = Config(db=args.db, seed=args.seed, mp_api_key=args.mp_api_key,
                     admin_app_password=args.admin_app_password, pmpro_allow_delete=args.pmpro_allow_delete,
-                    mp_webhook_key=args.mp_webhook_key, webhooks=webhooks, journal_size=args.journal_size)
+                    mp_webhook_key=args.mp_webhook_key, webhooks=webhooks, journal_size=args.journal_size,
+                    now=args.now, frozen=args.frozen)
     return serve(config, args.host, args.port, args.workers, scenario=args.scenario, faults=tuple(faults))
 
 
@@ -105,6 +113,8 @@ def parser() -> argparse.ArgumentParser:
                    help="a fault set at start, e.g. '{\"path\": \"/wp-json/mp/v1/*\", \"status\": 503, \"times\": 2}'; repeatable")
     s.add_argument("--journal-size", type=int, default=defaults.DEFAULT_JOURNAL_SIZE,
                    help="request journal entries kept per site (default %(default)s; 0 turns the journal off)")
+    s.add_argument("--now", metavar="ISO", help="the site's clock at start, e.g. 2027-01-01T00:00:00Z (default: real time)")
+    s.add_argument("--frozen", action="store_true", help="the clock stands still until moved (POST /__mock__/clock)")
     s.set_defaults(run=_serve)
     from membermock.listen import add_parser as add_webhooks
 

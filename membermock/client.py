@@ -176,6 +176,16 @@ class MockSite:
         return _checked(self.http.post(f"{self.url}/__mock__/scenario", data=body, params=params,
                                        headers={"Content-Type": "application/yaml"}, timeout=TIMEOUT)).json()
 
+    @property
+    def clock(self) -> "SiteClock":
+        """The site's clock: ``.now()``, ``.set(iso)``, ``.advance("P1M")``, ``.freeze()``."""
+        return SiteClock(self)
+
+    def fail_payments(self, subscription: int, times: int = 1) -> dict:
+        """Make the next ``times`` renewals of a MemberPress subscription fail."""
+        return _checked(self.http.post(f"{self.url}/__mock__/payments/fail", timeout=TIMEOUT,
+                                       json={"subscription": subscription, "times": times})).json()
+
     def export(self) -> dict:
         """The site as a scenario that loads back into the same site."""
         return self._get("/__mock__/state", params={"format": "scenario"}).json()
@@ -190,6 +200,32 @@ class MockSite:
 
     def _get(self, path: str, **kw) -> requests.Response:
         return _checked(self.http.get(f"{self.url}{path}", timeout=TIMEOUT, **kw))
+
+
+class SiteClock:
+    """A site's clock over its control route; moving it forward runs the plugins' lifecycle."""
+
+    def __init__(self, site: MockSite):
+        self.site = site
+
+    def state(self) -> dict:
+        return self.site._get("/__mock__/clock").json()
+
+    def now(self) -> str:
+        return self.state()["now"]
+
+    def _move(self, **body) -> dict:
+        return _checked(self.site.http.post(f"{self.site.url}/__mock__/clock", json=body, timeout=120)).json()
+
+    def set(self, moment: str, frozen: bool | None = None) -> dict:
+        return self._move(set=moment, **({} if frozen is None else {"frozen": frozen}))
+
+    def advance(self, duration="P1D") -> dict:
+        """``duration``: an ISO 8601 duration (``P1M``, ``PT12H``) or seconds."""
+        return self._move(advance=duration)
+
+    def freeze(self, frozen: bool = True) -> dict:
+        return self._move(frozen=frozen)
 
 
 # -- a webhook receiver ------------------------------------------------------------------------------

@@ -13,11 +13,11 @@ from urllib.parse import parse_qsl
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from mock_server import operations, wp
+from mock_server import clock, operations, wp
 from mock_server.cache import ResponseCache
 from mock_server.call import Call
 from mock_server.config import Config
-from mock_server.seeding import ensure_seeded
+from mock_server.seeding import SEEDED, ensure_seeded
 from mock_server.site import Site
 from mock_server.faults import FaultsLayer
 from mock_server.journal import JournalLayer
@@ -33,13 +33,24 @@ def api_modules() -> list:
 
 
 def prepare(config: Config) -> Site:
-    """Open the site's store and seed it on first use."""
+    """Open the site's store and, on first use, set its clock as configured and seed it."""
     site = Site(config)
-    ensure_seeded(site, api_modules())
+    if site.store.get_meta(SEEDED) is None:
+        set_clock(site, config)
+    with clock.using(site.clock.reading()):
+        ensure_seeded(site, api_modules())
     if config.webhooks:
         with site.store.transaction() as db:
             hooks.install(site, db)
     return site
+
+
+def set_clock(site: Site, config: Config) -> None:
+    """``serve --now ISO [--frozen]``: the site's clock shows that moment now."""
+    if config.now or config.frozen:
+        moment = clock.parse_moment(config.now) if config.now else site.clock.reading().now()
+        with site.store.transaction() as db:
+            site.clock.write(db, site.clock.moved_to(moment, config.frozen))
 
 
 def create_app(config: Config | None = None) -> Flask:

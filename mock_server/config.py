@@ -28,5 +28,8 @@ class Config:
     webhook_retry_cap: float = 300.0
     webhook_max_attempts: int = 10
     webhook_timeout: float = 10.0
+    # The site's clock at start (ISO 8601), and whether it stands still; None: real time.
+    now: str | None = None
+    frozen: bool = False
     # Request journal entries kept per site (0: no journal).
     journal_size: int = DEFAULT_JOURNAL_SIZE

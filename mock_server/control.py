@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from membermock import contracts
-from mock_server import wp
+from mock_server import clock, lifecycle, wp
 from mock_server.seeding import SEEDED, reseed
 from mock_server import scenarios
 from mock_server.faults import FaultError
@@ -237,3 +237,49 @@ def remove_fault(id):  # noqa: A002 (the documented path parameter)
     if not _site().faults.remove(fault_id):
         return wp.error("mock_no_fault", f"No fault {fault_id} on this site.", 404)
     return wp.reply({"removed": 1})
+
+
+# -- the clock ---------------------------------------------------------------------------------
+
+def _clock_state(site, ran: dict | None = None) -> dict:
+    reading = site.clock.reading()
+    until = lifecycle.ran_until(site)
+    state = {"now": clock.iso(reading.now()), "frozen": reading.frozen_at is not None,
+             "offset_seconds": round(reading.offset, 3) if reading.frozen_at is None else None,
+             "lifecycle_until": clock.iso(until) if until else None}
+    if ran is not None:
+        state["ran"] = ran
+    return state
+
+
+@control.get("/clock")
+def get_clock():
+    return wp.reply(_clock_state(_site()))
+
+
+@control.post("/clock")
+def move_clock():
+    """Set, advance or freeze the site's clock; moving it forward runs what happens in between."""
+    body, problem = _json_object()
+    if problem:
+        return problem
+    problems = contracts.problems_of(contracts.control_validator("ClockMove"), body)
+    if problems or not body:
+        return wp.error("mock_invalid_clock", "; ".join(str(p) for p in problems) or
+                        'Send {"set": ISO}, {"advance": "P1M" or seconds} and/or {"frozen": true|false}.', 400)
+    site = _site()
+    now = site.clock.reading().now()
+    try:
+        target = clock.parse_moment(body["set"]) if "set" in body else \
+            clock.advanced(now, body["advance"]) if "advance" in body else now
+    except clock.ClockError as exc:
+        return wp.error("mock_invalid_clock", str(exc), 400)
+    ran = {}
+    with site.store.transaction() as db:
+        start = lifecycle.ran_until(site) or now
+        if target > start:
+            ran = lifecycle.run(site, db, start, target)
+        else:
+            site.store.set_meta(db, lifecycle.UNTIL, clock.iso(target))
+        site.clock.write(db, site.clock.moved_to(target, body.get("frozen")))
+    return wp.reply(_clock_state(site, ran))

@@ -133,18 +133,22 @@ def load(site, doc, source: str = "scenario") -> dict[str, int]:
     """Replace the site's data with the scenario; all or nothing. Returns objects per collection."""
     from mock_server.app import api_modules
     from mock_server.seeding import SEEDED, seed_into
-    from mock_server.webhooks import hooks
+    from mock_server.webhooks import hooks, outbox
 
     if isinstance(doc, (str, bytes)):
         doc = parse(doc, source)
     _check_shape(doc, source)
     settings = doc.get("site") or {}
     store = site.store
+    keep_hooks = "webhooks" not in (doc.get("memberpress") or {})
+    hooks_before = store.all(outbox.HOOKS) if keep_hooks else []
     with store.transaction() as db:
         store.wipe(db)
         if "seed" in settings:
             seed_into(site, db, api_modules(), settings["seed"])
         loaded = _load_objects(site, db, doc, source)
+        for hook in hooks_before:   # a file that says nothing of webhooks leaves the subscriptions be
+            store.put(db, outbox.HOOKS, hook)
         for name, value in (settings.get("sequences") or {}).items():
             _raise_sequence(db, name, value)
         hooks.install(site, db)

@@ -1,7 +1,11 @@
 """A fresh site is filled once, deterministically for its seed: users first, then each plugin's data."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from faker import Faker
+
+from mock_server import clock
 
 from mock_server.webhooks import hooks
 
@@ -24,6 +28,14 @@ def faker(seed: int) -> Faker:
     return fake
 
 
+def moment_between(fake: Faker, days_ago: float, until_days_ago: float) -> datetime:
+    """A seeded moment between two distances in the site's past: the seed follows the site's clock,
+    so a site seeded with the clock set (or frozen) gets the same dates every time."""
+    today = clock.now()
+    return fake.date_time_between(today - timedelta(days=days_ago), today - timedelta(days=until_days_ago),
+                                  tzinfo=timezone.utc).replace(microsecond=0)
+
+
 def app_password(fake: Faker) -> str:
     """24 characters in groups of four, the form WordPress shows application passwords in."""
     raw = fake.pystr(min_chars=24, max_chars=24).lower()
@@ -38,7 +50,7 @@ def seed_users(site, db, fake: Faker) -> None:
         first, last = fake.first_name(), fake.last_name()
         site.add_user(db, user_login=login, user_email=f"{login}@example.com", display_name=f"{first} {last}",
                       first_name=first, last_name=last, roles=roles, app_password=app_password(fake),
-                      user_registered=fake.date_time_between("-3y", "-1y").strftime("%Y-%m-%d %H:%M:%S"))
+                      user_registered=moment_between(fake, 3 * 365, 365).strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def seed_into(site, db, modules, seed: int) -> None:

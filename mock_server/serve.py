@@ -1,6 +1,7 @@
 """Run the mock: gunicorn workers sharing one SQLite file, seeded once before they start."""
 from __future__ import annotations
 
+import os
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -30,6 +31,26 @@ class _Gunicorn(BaseApplication):
         return app
 
 
+def _dates_from_the_app() -> None:
+    """gunicorn drops an app's Date header and writes its own; the mock's is the site's clock's,
+    so gunicorn lets it through and leaves its own out."""
+    from gunicorn import util
+    from gunicorn.http import wsgi
+
+    if getattr(wsgi.Response.default_headers, "membermock", False):
+        return
+    util.hop_headers.discard("date")
+    plain = wsgi.Response.default_headers
+
+    def default_headers(self):
+        headers = plain(self)
+        if any(name.lower() == "date" for name, _ in self.headers):
+            headers = [h for h in headers if not h.startswith("Date: ")]
+        return headers
+    default_headers.membermock = True
+    wsgi.Response.default_headers = default_headers
+
+
 def banner(config: Config, host: str, port: int, workers: int) -> str:
     root = f"http://{host}:{port}"
     return "\n".join([
@@ -39,7 +60,7 @@ def banner(config: Config, host: str, port: int, workers: int) -> str:
         f"  Paid Memberships Pro     {root}/wp-json/pmpro/v1",
         f"  WooCommerce Memberships  {root}/wp-json/wp-abilities/v1",
         f"      basic auth  admin:{config.admin_app_password}   (other users: {root}/__mock__/users)",
-        f"  mock control             {root}/__mock__/health, /reset, /state, /requests, /faults, /sites, /scenario",
+        f"  mock control             {root}/__mock__/health, /reset, /state, /requests, /faults, /sites, /scenario, /clock",
         f"  webhooks                 header MEMBERPRESS-WEBHOOK-KEY: {config.mp_webhook_key}; "
         f"deliveries at {root}/__mock__/webhooks/deliveries",
         *(f"      subscribed  {url}  ({', '.join(events)})" for url, events in config.webhooks),
@@ -60,6 +81,7 @@ def serve(config: Config, host: str, port: int, workers: int, scenario: str | No
             print(f"membermock serve: {problem}", file=sys.stderr)
             return 2
     deliverer = _start_deliverer(config)
+    _dates_from_the_app()
     print(banner(config, host, port, workers), flush=True)
     options = {
         "bind": f"{host}:{port}",
@@ -71,6 +93,7 @@ def serve(config: Config, host: str, port: int, workers: int, scenario: str | No
         "graceful_timeout": 5,
         "timeout": 60,
         "preload_app": config.db == ":memory:",
+        "post_fork": _forget_parents_children,
     }
     try:
         memory = config.db == ":memory:"
@@ -91,8 +114,11 @@ def set_up(sites, scenario: str | None, faults: tuple) -> str | None:
     from mock_server.faults import FaultError
     from mock_server.scenarios import ScenarioError, load
 
+    from mock_server.app import set_clock
+
     sites.clear_templates()
     site = sites.default
+    set_clock(site, site.config)
     if scenario:
         try:
             load(site, Path(scenario).read_bytes(), scenario)
@@ -121,7 +147,17 @@ def _start_deliverer(config: Config):
     return process
 
 
+def _forget_parents_children(_server, _worker) -> None:
+    """A worker is forked from the process that started the deliverer; at exit, multiprocessing
+    would try to join that sibling. It is the parent's to stop."""
+    import multiprocessing.process
+
+    multiprocessing.process._children.clear()
+
+
 def _stop(process) -> None:
+    if process._parent_pid != os.getpid():
+        return   # a gunicorn worker leaving: the deliverer is its parent's to stop
     if process.is_alive():
         process.terminate()
         process.join(timeout=10)

@@ -13,6 +13,7 @@ from functools import cached_property
 from faker import Faker
 
 from mock_server.cache import ResponseCache
+from mock_server.clock import SiteClock
 from mock_server.config import Config
 from mock_server.faults import Faults
 from mock_server.journal import Journal
@@ -43,6 +44,7 @@ class Site:
         self.responses = ResponseCache()
         outbox.install(self.store)
         self.faults = Faults(self.store)
+        self.clock = SiteClock(self.store)
 
     @cached_property
     def journal(self) -> Journal | None:

@@ -18,11 +18,12 @@ import secrets
 import shutil
 import threading
 import time
+from email.utils import formatdate
 from pathlib import Path
 
 from flask import request
 
-from mock_server import wp
+from mock_server import clock, wp
 from mock_server.config import Config
 from mock_server.site import Site
 from mock_server.store import Store
@@ -264,4 +265,10 @@ class SitesLayer:
         else:
             site = self.sites.default
         environ[ENVIRON_KEY] = site
-        return self.app(environ, start_response)
+        reading = site.clock.reading()
+
+        def dated(status, headers, exc_info=None):   # the HTTP Date is the site's too
+            return start_response(status, [*headers, ("Date", formatdate(reading.timestamp(), usegmt=True))], exc_info)
+
+        with clock.using(reading):
+            return self.app(environ, dated)

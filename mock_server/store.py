@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 MAX_ID = 2**63 - 1
+KEPT_META = "clock"   # a site's clock is a setting, not data: a reset or a new data set keeps it
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -25,6 +26,9 @@ CREATE TABLE IF NOT EXISTS objects (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS user_login ON objects (lower(json_extract(data, '$.user_login'))) WHERE kind = 'user';
 CREATE INDEX IF NOT EXISTS user_email ON objects (lower(json_extract(data, '$.user_email'))) WHERE kind = 'user';
+CREATE INDEX IF NOT EXISTS txn_member ON objects (json_extract(data, '$.member')) WHERE kind = 'mp_transaction';
+CREATE INDEX IF NOT EXISTS txn_subscription ON objects (json_extract(data, '$.subscription')) WHERE kind = 'mp_transaction';
+CREATE INDEX IF NOT EXISTS sub_member ON objects (json_extract(data, '$.member')) WHERE kind = 'mp_subscription';
 CREATE TABLE IF NOT EXISTS sequences (
     name TEXT PRIMARY KEY,
     last INTEGER NOT NULL
@@ -163,6 +167,15 @@ class Store:
             "ORDER BY id LIMIT 1", (kind, str(value))).fetchone()
         return json.loads(row[0]) if row else None
 
+    def where(self, kind: str, field: str, value) -> list[dict]:
+        """Every object of ``kind`` whose ``field`` is ``value`` exactly, by id (the references a
+        member's activity and a subscription's payments are found by are indexed)."""
+        if not field.replace("_", "").isalnum():
+            raise ValueError(f"not a field name: {field!r}")
+        rows = self.db.execute(f"SELECT data FROM objects WHERE kind = ? AND json_extract(data, '$.{field}') = ? "
+                               "ORDER BY id", (kind, value))
+        return [json.loads(data) for (data,) in rows]
+
     def put(self, db: sqlite3.Connection, kind: str, obj: dict) -> dict:
         db.execute(
             "INSERT INTO objects (kind, id, data) VALUES (?, ?, ?) "
@@ -190,8 +203,9 @@ class Store:
 
     def wipe(self, db: sqlite3.Connection) -> None:
         """Forget everything, sequences included: a reset returns to exactly the seeded site."""
-        for table in ("objects", "sequences", "meta", "webhook_attempts", "webhook_deliveries"):
+        for table in ("objects", "sequences", "webhook_attempts", "webhook_deliveries"):
             db.execute(f"DELETE FROM {table}")
+        db.execute("DELETE FROM meta WHERE key NOT IN (?)", (KEPT_META,))
 
     def dump(self) -> dict:
         out: dict[str, list] = {}

@@ -14,6 +14,7 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from membermock import contracts
+from mock_server import clock
 
 PLAN = "wc_plan"
 MEMBERSHIP = "wc_user_membership"
@@ -40,7 +41,7 @@ def public(obj: dict) -> dict:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return clock.now()
 
 
 def iso(moment: datetime) -> str:

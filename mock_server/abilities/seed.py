@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from mock_server.abilities import domain
+from mock_server.seeding import moment_between
 
 UTC = timezone.utc
 # (name, status, access method, how many products, membership_length, rule kinds)
@@ -34,7 +35,7 @@ EXTRA_MEMBERS = 5
 
 def seed(site, db, fake) -> None:
     store = site.store
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = domain.now().replace(hour=0, minute=0, second=0, microsecond=0)
     pages = [store.next_id(db, domain.POSTS) for _ in range(4)]
     posts = [store.next_id(db, domain.POSTS) for _ in range(3)]
     terms = [store.next_id(db, "terms") for _ in range(2)]
@@ -49,7 +50,7 @@ def seed(site, db, fake) -> None:
             "membership_length": length,
             "rules": _rules(rules, pages, posts, terms, product_ids),
         }
-        created = fake.date_time_between("-3y", "-1y", tzinfo=UTC) + timedelta(days=index)
+        created = moment_between(fake, 3 * 365, 365) + timedelta(days=index)
         plan = domain.build_plan(store.next_id(db, domain.POSTS), data, {p["slug"] for p in plans}, created)
         for rule in (r for group in plan["rules"].values() for r in group):
             rule["id"] = "rule_" + fake.hexify("^" * 13)
@@ -61,7 +62,7 @@ def seed(site, db, fake) -> None:
         members[n] = site.add_user(
             db, user_login=login, user_email=f"{login}@{fake.free_email_domain()}",
             display_name=f"{first} {last}", first_name=first, last_name=last, roles=["customer"],
-            user_registered=fake.date_time_between("-3y", "-1y").strftime("%Y-%m-%d %H:%M:%S"))
+            user_registered=moment_between(fake, 3 * 365, 365).strftime("%Y-%m-%d %H:%M:%S"))
     for who, plan_index, status in MEMBERSHIPS:
         plan = plans[plan_index]
         store.put(db, domain.MEMBERSHIP, _membership(site, db, fake, plan, members[who]["id"], status, today))
@@ -110,12 +111,12 @@ def _rules(kinds, pages, posts, terms, product_ids) -> dict:
 def _membership(site, db, fake, plan: dict, user_id: int, status: str, today: datetime) -> dict:
     length = plan["membership_length"]
     if status == "expired":
-        start = fake.date_time_between("-3y", "-2y", tzinfo=UTC)
+        start = moment_between(fake, 3 * 365, 2 * 365)
     elif status == "delayed":
         start = datetime.fromisoformat(length["start_date"]) if length["type"] == "fixed" \
             else today + timedelta(days=fake.random_int(3, 30))
     else:
-        start = fake.date_time_between("-300d", "-2d", tzinfo=UTC)
+        start = moment_between(fake, 300, 2)
     start = start.replace(microsecond=0)
     if length["type"] == "specific":
         end = domain.add_period(start, int(length["amount"]), length["period"])

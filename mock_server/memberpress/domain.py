@@ -8,12 +8,14 @@ from the stored rows at read time, never stored.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from membermock import contracts
+from mock_server import clock
 
 NEVER = "0000-00-00 00:00:00"       # expires_at of a lifetime transaction
 ACTIVE_TXN = ("complete", "confirmed")
@@ -132,7 +134,8 @@ class Refused(ValueError):
 # -- time ------------------------------------------------------------------------------------
 
 def now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    """The site's time, naive UTC: the add-on stores and compares GMT MySQL datetimes."""
+    return clock.now().replace(tzinfo=None)
 
 
 def mysql(moment: datetime) -> str:
@@ -286,7 +289,14 @@ def check_gateway(gateway) -> None:
         raise Refused(f"The payment method {gateway!r} is not configured on this site.")
 
 
-def new_subscription(sub_id: int, body: dict, membership: dict | None, when: datetime, token: str) -> dict:
+def token(kind: str, row_id) -> str:
+    """A gateway reference for a row, derived from its id: the same site run the same way gets the
+    same references (``mp-txn-...``, ``mp-sub-...``)."""
+    return hashlib.blake2b(f"{kind}:{row_id}".encode(), digest_size=7).hexdigest()
+
+
+def new_subscription(sub_id: int, body: dict, membership: dict | None, when: datetime,
+                     token_: str | None = None) -> dict:
     row = {"id": str(sub_id), **_copy(SUBSCRIPTION_DEFAULTS), "created_at": mysql(when)}
     if membership:  # the membership's terms unless the request says otherwise
         for name in ("price", "period", "period_type", "limit_cycles_num", "limit_cycles_action",
@@ -298,18 +308,18 @@ def new_subscription(sub_id: int, body: dict, membership: dict | None, when: dat
     if "total" not in body:
         row["total"] = money(Decimal(row["price"]) + Decimal(row["tax_amount"]))
     if not row["subscr_id"]:
-        row["subscr_id"] = f"mp-sub-{token}"
+        row["subscr_id"] = f"mp-sub-{token_ or token('subscription', sub_id)}"
     check_gateway(row["gateway"])
     return row
 
 
-def new_transaction(txn_id: int, body: dict, when: datetime, token: str) -> dict:
+def new_transaction(txn_id: int, body: dict, when: datetime, token_: str | None = None) -> dict:
     row = {"id": str(txn_id), **_copy(TRANSACTION_DEFAULTS), "created_at": mysql(when)}
     apply_changes("transactions", row, body, "transaction-create")
     if "total" not in body:
         row["total"] = money(Decimal(row["amount"]) + Decimal(row["tax_amount"]))
     if not row["trans_num"]:
-        row["trans_num"] = f"mp-txn-{token}"
+        row["trans_num"] = f"mp-txn-{token_ or token('transaction', txn_id)}"
     check_gateway(row["gateway"])
     return row
 

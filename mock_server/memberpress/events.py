@@ -103,6 +103,17 @@ def listened(site, event: str) -> bool:
     return bool(outbox.subscribers(site.store, event))
 
 
+def once(build):
+    """A payload builder that builds at most once: one change often sends several events."""
+    made = []
+
+    def build_once():
+        if not made:
+            made.append(build())
+        return made[0]
+    return build_once
+
+
 def send(site, db, event: str, build) -> int:
     """Queue ``event`` when someone listens; ``build()`` makes the payload only then."""
     if not listened(site, event):
@@ -130,7 +141,7 @@ def transaction_events(site, before: dict | None, after: dict) -> list[str]:
             names += ["transaction-completed",
                       "recurring-transaction-completed" if recurring else "non-recurring-transaction-completed"]
             if recurring:
-                sub_txns = [t for t in site.store.all(KIND["transactions"]) if _sub_of(t) == _sub_of(after)]
+                sub_txns = site.store.where(KIND["transactions"], "subscription", _sub_of(after))
                 index = domain.payment_index(after, sub_txns)
                 if index and index > 1:
                     names.append("renewal-transaction-completed")
@@ -150,8 +161,9 @@ def transaction_changed(site, db, before: dict | None, after: dict) -> list[str]
     """Queue what a transaction row's change sends; then subscription-expired if it was the
     subscription's last live payment to expire. Returns the event names (queued or not)."""
     names = transaction_events(site, before, after)
+    payload = once(lambda: transaction_data(site, after["id"]))
     for name in names:
-        send(site, db, name, lambda: transaction_data(site, after["id"]))
+        send(site, db, name, payload)
     if "transaction-expired" in names and _sub_of(after):
         names += subscription_lapsed(site, db, _sub_of(after))
     return names
@@ -160,7 +172,7 @@ def transaction_changed(site, db, before: dict | None, after: dict) -> list[str]
 def subscription_lapsed(site, db, sub_id: str) -> list[str]:
     """subscription-expired when no payment of the subscription is live any more."""
     at = domain.now()
-    rows = [t for t in site.store.all(KIND["transactions"]) if _sub_of(t) == str(sub_id)]
+    rows = site.store.where(KIND["transactions"], "subscription", str(sub_id))
     if any(domain.is_active(t, at) for t in rows):
         return []
     if site.store.get(KIND["subscriptions"], int(sub_id)) is None:
@@ -201,8 +213,9 @@ def subscription_events(before: dict | None, after: dict) -> list[str]:
 
 def subscription_changed(site, db, before: dict | None, after: dict) -> list[str]:
     names = subscription_events(before, after)
+    payload = once(lambda: subscription_data(site, after["id"]))
     for name in names:
-        send(site, db, name, lambda: subscription_data(site, after["id"]))
+        send(site, db, name, payload)
     return names
 
 

@@ -7,7 +7,6 @@ its name (``<singular>-update``).
 from __future__ import annotations
 
 import random
-import secrets
 import string
 from urllib.parse import urlencode
 
@@ -57,10 +56,6 @@ def _fetch(store, kind: str, id_) -> dict | None:
     return store.get(kind, id_)
 
 
-def token() -> str:
-    return secrets.token_hex(7)
-
-
 def resource_of(op) -> str:
     return op.path.split("/")[4]
 
@@ -89,7 +84,8 @@ def subscribe_webhook(call):
     store = call.site.store
     with store.transaction() as db:
         taken = {w["id"] for w in store.all(KIND["webhooks"])}
-        free = [i for i in (random.randint(1, 99999) for _ in range(50)) if i not in taken]
+        rng = random.Random(f"webhook:{store.next_id(db, 'mp_webhooks')}")   # the same run, the same ids
+        free = [i for i in (rng.randint(1, 99999) for _ in range(50)) if i not in taken]
         if not free:
             return webhook_error("The webhook could not be saved.")
         hook = {"id": free[0], "url": url, "event": event, "created_at": domain.mysql(domain.now())}
@@ -211,15 +207,16 @@ def _create(call, resource: str, body: dict, db) -> int:
     if resource in ("memberships", "coupons", "rules"):
         obj = domain.new_post(resource, new_id, _author(call), body, f"{SINGULAR[resource]}-create", now)
         if resource == "coupons" and not obj["coupon_code"]:
-            obj["coupon_code"] = "".join(random.choices(string.ascii_uppercase + string.digits, k=10))
+            rng = random.Random(f"coupon:{new_id}")
+            obj["coupon_code"] = "".join(rng.choices(string.ascii_uppercase + string.digits, k=10))
         if resource == "rules" and not obj["title"]:
             obj["title"] = domain.rule_title(obj)
     elif resource == "subscriptions":
         membership = lk.get(KIND["memberships"], body.get("membership"))
-        obj = domain.new_subscription(new_id, body, membership, now, token())
+        obj = domain.new_subscription(new_id, body, membership, now)
         _check_refs(lk, obj)
     else:
-        obj = domain.new_transaction(new_id, body, now, token())
+        obj = domain.new_transaction(new_id, body, now)
         _check_refs(lk, obj)
     store.put(db, KIND[resource], obj)
     if resource == "subscriptions":
@@ -252,7 +249,7 @@ def _create_member(call, body: dict, db, lk: Lookup) -> int:
     site.store.put(db, MEMBER_DATA, {"id": user["id"], "address": address, "profile": profile, "login_count": "0"})
     if isinstance(body.get("transaction"), dict):
         txn_body = {**body["transaction"], "member": user["id"]}
-        txn = domain.new_transaction(site.store.next_id(db, SEQUENCE["transactions"]), txn_body, domain.now(), token())
+        txn = domain.new_transaction(site.store.next_id(db, SEQUENCE["transactions"]), txn_body, domain.now())
         lk._one[(KIND["members"], user["id"])] = user
         _check_refs(lk, txn)
         events.member_added(site, db, user["id"])   # registered; the payment is recorded next
@@ -300,7 +297,7 @@ def _update(call, resource: str, obj: dict, body: dict, db) -> None:
             events.member_updated(call.site, db, obj["id"])
         if isinstance(body.get("transaction"), dict):
             txn = domain.new_transaction(store.next_id(db, SEQUENCE["transactions"]),
-                                         {**body["transaction"], "member": obj["id"]}, domain.now(), token())
+                                         {**body["transaction"], "member": obj["id"]}, domain.now())
             _check_refs(Lookup(call.site), txn)
             store.put(db, KIND["transactions"], txn)
             events.transaction_changed(call.site, db, None, txn)

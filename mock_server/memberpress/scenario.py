@@ -47,12 +47,11 @@ def _post(resource: str):
 
 def _row(resource: str):
     def build(site, db, fields: dict, id_: int) -> dict:
-        token = f"{resource[:3]}{id_:06d}"
         if resource == "subscriptions":
             membership = site.store.get(KIND["memberships"], domain.intval(fields.get("membership")))
-            row = domain.new_subscription(id_, {}, membership, domain.now(), token)
+            row = domain.new_subscription(id_, {}, membership, domain.now())
         else:
-            row = domain.new_transaction(id_, {}, domain.now(), token)
+            row = domain.new_transaction(id_, {}, domain.now())
         _normalise(resource, row, fields)
         if "total" not in fields:
             base = row["price" if resource == "subscriptions" else "amount"]

@@ -137,7 +137,7 @@ def make_subscription(site, db, spec: dict) -> dict:
             "status": spec.get("status", "active"), "gateway": "peum51-1tc", "cc_last4": "4242",
             "cc_exp_month": "12", "cc_exp_year": str(domain.now().year + 2)}
     sub = domain.new_subscription(site.store.next_id(db, SEQUENCE["subscriptions"]), body, membership,
-                                  domain.now(), events_token())
+                                  domain.now())
     return site.store.put(db, KIND["subscriptions"], sub)
 
 
@@ -156,13 +156,8 @@ def make_transaction(site, db, spec: dict) -> dict:
 
 
 def _store_txn(site, db, body: dict, when) -> dict:
-    txn = domain.new_transaction(site.store.next_id(db, SEQUENCE["transactions"]), body, when, events_token())
+    txn = domain.new_transaction(site.store.next_id(db, SEQUENCE["transactions"]), body, when)
     return site.store.put(db, KIND["transactions"], txn)
-
-
-def events_token() -> str:
-    from mock_server.memberpress.handlers import token
-    return token()
 
 
 # -- the route ----------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import calendar
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from mock_server import clock
 from mock_server.pmpro.php import digits, floatval, intval, price, round_price
 
 LEVEL = "pmpro_level"
@@ -31,7 +32,7 @@ PRICING_FIELDS = ("initial_payment", "billing_amount", "cycle_number", "cycle_pe
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return clock.now()
 
 
 def mysql(moment: datetime) -> str:

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import math
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlencode
 
 from mock_server.pmpro import domain
@@ -89,7 +89,7 @@ def start(site, user: dict, export_type: str, params: dict, force_async: bool) -
                   "type": export_type, "status": "running", "filters": filters, "ids": ids,
                   "total_count": len(ids), "processed_count": 0, "next_offset": 0, "error": "",
                   "file_name": f"{export_type}-{export_id}.csv", "token": uuid.uuid4().hex + uuid.uuid4().hex[:8],
-                  "active": True, "csv": "", "created_at": datetime.now(timezone.utc).isoformat()}
+                  "active": True, "csv": "", "created_at": domain.now().isoformat()}
         should_async = force_async or len(ids) > ASYNC_THRESHOLD
         export["chunk_size"] = max(1, math.ceil(len(ids) / ASYNC_STEPS)) if should_async else CHUNK_SIZE
         _chunk(site, export)
@@ -239,7 +239,7 @@ def _next_payment(row: dict) -> str | None:
     from datetime import timedelta
     start = datetime.strptime(row["startdate"], "%Y-%m-%d %H:%M:%S")
     step = {"Day": 1, "Week": 7, "Month": 30, "Year": 365}.get(row["cycle_period"], 30) * max(intval(row["cycle_number"]), 1)
-    today = datetime.now(timezone.utc).replace(tzinfo=None)
+    today = domain.now().replace(tzinfo=None)
     moment = start
     while moment <= today:
         moment += timedelta(days=step)
@@ -259,7 +259,7 @@ def order_filters(params: dict) -> dict:
 
 
 def _date_range(filters: dict) -> tuple[str, str] | None:
-    today = datetime.now(timezone.utc).date()
+    today = domain.now().date()
     named = filters["predefined_date"]
     if named:
         if named == "Last Month":

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mock_server.pmpro import domain
+from mock_server.seeding import moment_between
 
 LEVELS = [
     dict(name="Community", description="Free access to the member forum and the monthly newsletter.",
@@ -83,12 +84,12 @@ def seed(site, db, fake) -> None:
         login = f"{first}.{last}{fake.random_int(1, 99)}".lower()
         user = site.add_user(db, user_login=login, user_email=f"{login}@{fake.free_email_domain()}",
                              display_name=f"{first} {last}", first_name=first, last_name=last,
-                             user_registered=fake.date_time_between("-3y", "-6M").strftime("%Y-%m-%d %H:%M:%S"))
+                             user_registered=moment_between(fake, 3 * 365, 182).strftime("%Y-%m-%d %H:%M:%S"))
         members.append((user, fake.random_element((1, 2, 2, 3, 3, 4, 5))))
 
     for user, level_no in members:
         lv = levels[level_no - 1]
-        start = fake.date_time_between("-2y", "-10d").replace(microsecond=0)
+        start = moment_between(fake, 2 * 365, 10).replace(tzinfo=None)
         code = None
         if level_no in (2, 3, 4) and fake.random_int(1, 5) == 1:
             code = codes[0] if level_no in (2, 3) else codes[1]
@@ -113,7 +114,7 @@ def _orders(site, db, fake, user, lv, row, code) -> None:
     sub_id = (f"sub_{fake.pystr(14, 14)}" if gateway == "stripe" else f"I-{fake.pystr(12, 12).upper()}") if recurring else ""
     start = datetime.strptime(row["startdate"], "%Y-%m-%d %H:%M:%S")
     step = {"Month": 30, "Year": 365}.get(row["cycle_period"], 30)
-    count = 1 + (min(fake.random_int(0, 3), max((datetime.now() - start).days // step, 0)) if recurring else 0)
+    count = 1 + (min(fake.random_int(0, 3), max((domain.now().replace(tzinfo=None) - start).days // step, 0)) if recurring else 0)
     billing = {"name": f"{user['first_name']} {user['last_name']}".strip() or user["display_name"],
                "street": fake.street_address(), "street2": fake.random_element(("", "", fake.secondary_address())),
                "city": fake.city(), "state": fake.state_abbr(), "zip": fake.zipcode(), "country": "US",
