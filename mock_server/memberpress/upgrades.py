@@ -50,7 +50,7 @@ def purchased(site, db, before: dict | None, after: dict, kind: str) -> list[str
 
     old_txns = [t for t in store.all(KIND["transactions"])
                 if str(t.get("member")) == member and domain.is_active(t, at) and in_group(t)
-                and t["id"] != after["id"] and _sub_of(t) != sub_id]
+                and t["id"] != after["id"] and not (sub_id and _sub_of(t) == sub_id)]
     old_subs = [s for s in store.all(KIND["subscriptions"])
                 if str(s.get("member")) == member and s["id"] != sub_id and in_group(s)
                 and (s.get("status") == "active" or s["id"] in {_sub_of(t) for t in old_txns})]
