@@ -1,11 +1,8 @@
 """WordPress's REST discovery: the site index (``/wp-json/``) and one index per namespace
 (``/wp-json/mp/v1``, ...), built from the OpenAPI documents in the shape WordPress gives them.
 
-Every OpenAPI path is an instance of a WordPress route. The route's key is the path without
-``/wp-json``, each path parameter written as WordPress's named group (``(?P<id>[\\d]+)`` for an
-integer, the parameter's own pattern otherwise) unless the path item names its route in
-``x-wp-route`` (the abilities' per-ability paths are all instances of core's two routes). A route's
-endpoints are its operations grouped as WordPress registers them: GET; POST, PUT and PATCH, which
+Every OpenAPI path is an instance of a WordPress route (``membermock.wordpress.route_key``). A
+route's endpoints are its operations grouped as WordPress registers them: GET; POST, PUT and PATCH, which
 share a callback; DELETE. An endpoint's args are the operation's ``x-wp-args`` when the contract
 records what the plugin registers (``x-wp-args`` at the top of a document is the default for its
 operations), otherwise its query parameters and body fields, described with the keywords WordPress
@@ -13,54 +10,16 @@ shows (type, enum, default, bounds, pattern, required).
 """
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from flask import request
 
-from membermock import contracts
+from membermock import contracts, wordpress
+from membermock.wordpress import PREFIX, VERBS
 from mock_server import operations, wp
 
-PREFIX = "/wp-json"
-VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 ARG_KEYWORDS = ("description", "type", "enum", "default", "minimum", "maximum", "pattern", "format")
-_PARAM = re.compile(r"{([^}]+)}")
 _MISSING = object()
-
-
-def _namespace(route: str) -> str:
-    parts = route.strip("/").split("/")
-    return "/".join(parts[:2]) if len(parts) >= 2 else ""
-
-
-def _route_key(doc: dict, path: str, item: dict) -> str:
-    declared = item.get("x-wp-route")
-    if declared:
-        return declared
-    params = {p["name"]: p for p in (_deref(doc, p) for p in item.get("parameters", []))}
-    for method in VERBS:
-        for p in item.get(method.lower(), {}).get("parameters", []):
-            p = _deref(doc, p)
-            params.setdefault(p["name"], p)
-
-    def group(match):
-        schema = params.get(match.group(1), {}).get("schema", {})
-        if schema.get("type") == "integer":
-            pattern = r"[\d]+"
-        else:
-            pattern = schema.get("pattern", "^[^/]+$").removeprefix("^").removesuffix("$")
-        return f"(?P<{match.group(1)}>{pattern})"
-
-    return _PARAM.sub(group, path.removeprefix(PREFIX)) or "/"
-
-
-def _deref(doc: dict, node):
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-        target = doc
-        for token in node["$ref"][2:].split("/"):
-            target = target[token]
-        node = target
-    return node
 
 
 def _resolve(api: str, schema: dict, resolver=None, depth: int = 0):
@@ -102,11 +61,11 @@ def _args(api: str, doc: dict, spec: dict, shared: list):
     if declared is not _MISSING:
         return declared if declared else []
     args = {}
-    for param in (_deref(doc, p) for p in shared + spec.get("parameters", [])):
+    for param in (wordpress.deref(doc, p) for p in shared + spec.get("parameters", [])):
         if param.get("in") == "query":
             args[param["name"]] = _describe(api, param.get("schema", {}), bool(param.get("required")),
                                             param.get("description"))
-    body = _deref(doc, spec.get("requestBody", {}))
+    body = wordpress.deref(doc, spec.get("requestBody", {}))
     content = (body.get("content") or {}) if isinstance(body, dict) else {}
     media = content.get("application/json") or next(iter(content.values()), None)
     if media:
@@ -127,8 +86,8 @@ def routes(api: str) -> dict[str, dict]:
     doc = operations.documents()[api]
     found: dict[str, dict] = {}
     for path, item in doc.get("paths", {}).items():
-        key = _route_key(doc, path, item)
-        route = found.setdefault(key, {"namespace": _namespace(key), "methods": [], "endpoints": {}})
+        key = wordpress.route_key(doc, path, item)
+        route = found.setdefault(key, {"namespace": wordpress.namespace_of(key), "methods": [], "endpoints": {}})
         declared = item.get("x-wp-endpoints")
         if declared:
             route["declared"] = declared
@@ -183,7 +142,7 @@ def _headers(root: str) -> dict:
 
 def namespace_view(call):
     """GET /wp-json/{namespace}: its routes and a link up to the site index."""
-    namespace = _namespace(call.op.path.removeprefix(PREFIX))
+    namespace = wordpress.namespace_of(call.op.path.removeprefix(PREFIX))
     root = _root()
     merged = {}
     for api in namespaces()[namespace]:

@@ -5,6 +5,7 @@ import os
 import pytest
 import requests
 
+from membermock import wordpress
 from mock_server import discovery, operations
 
 REAL = os.environ.get("MEMBERMOCK_REALPEER_URL", "http://127.0.0.1:8081")
@@ -31,7 +32,7 @@ def test_namespace_index_covers_every_operation(mock, api):
     routes = index["routes"]
     doc = operations.documents()[api]
     for path, item in doc["paths"].items():
-        key = item.get("x-wp-route") or discovery._route_key(doc, path, item)
+        key = item.get("x-wp-route") or wordpress.route_key(doc, path, item)
         if not key.startswith(f"/{namespace}"):
             continue
         assert key in routes, (path, key)
