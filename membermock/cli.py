@@ -55,7 +55,7 @@ def _serve(args) -> int:
         return 2
     config = Config(db=args.db, seed=args.seed, mp_api_key=args.mp_api_key,
                     admin_app_password=args.admin_app_password, pmpro_allow_delete=args.pmpro_allow_delete,
-                    mp_webhook_key=args.mp_webhook_key, webhooks=webhooks)
+                    mp_optional_routes=args.mp_optional_routes, mp_webhook_key=args.mp_webhook_key, webhooks=webhooks)
     return serve(config, args.host, args.port, args.workers)
 
 
@@ -88,6 +88,9 @@ def parser() -> argparse.ArgumentParser:
                    help="sent as MEMBERPRESS-WEBHOOK-KEY with every delivery")
     s.add_argument("--pmpro-allow-delete", action="store_true",
                    help="let DELETE /pmpro/v1/membership_level through, as a site filtering pmpro_rest_api_methods does")
+    s.add_argument("--mp-optional-routes", action="store_true",
+                   help="serve the MemberPress routes the vendor README says many sites lack (/me/permissions, "
+                        "/member_options, /membership_options, /memberships/{id}/member_options)")
     s.set_defaults(run=_serve)
     from membermock.listen import add_parser as add_webhooks
 

@@ -106,3 +106,12 @@ def test_offline_gateway_transactions_deliver_the_offline_events(tmp_path):
     assert [g["body"]["data"]["status"] for g in got] == ["pending", "complete", "refunded"]
     assert all(g["body"]["data"]["id"] == txn["id"] and g["body"]["data"]["gateway"] == "manual" and g["valid"]
                for g in got)
+
+
+def test_optional_routes_only_with_the_flag(tmp_path):
+    with running(tmp_path / "plain.sqlite3") as server:
+        r = server.mp("GET", "/membership_options")
+        assert r.status_code == 404 and r.json()["code"] == "rest_no_route"
+    with running(tmp_path / "full.sqlite3", extra=["--mp-optional-routes"]) as server:
+        assert "lifetime" in call(server, "GET", "/membership_options")["period_type"]
+        assert call(server, "GET", "/me/permissions")["data"]["capabilities"] == ["remove_users"]
