@@ -13,6 +13,7 @@ from mock_server.memberpress import domain, events
 from mock_server.memberpress.domain import KIND, MEMBER_DATA, SEQUENCE
 
 GROUPS = [("Individual Plans", True), ("Teams", False)]
+LATER_GROUPS = [("Workshops", False)]   # a group with no memberships yet
 # title, group index (None: no group), price, period, period_type, trial days, trial amount, gateway
 MEMBERSHIPS = [
     ("Bronze", 0, "9.00", "1", "months", 0, "0.00"),
@@ -114,6 +115,8 @@ def seed(site, db, fake) -> None:
 
     for user in users[:21]:   # a few members never bought anything
         _purchases(store, db, fake, user, memberships, coupons, anchor)
+    for title, upgrade in LATER_GROUPS:   # made after everything else, so earlier ids stay as they were
+        post("groups", {"title": title, "is_upgrade_path": upgrade}, anchor - timedelta(days=30))
     _history(site, db, users)
 
 
