@@ -1,4 +1,5 @@
-"""The mp/v1 callbacks: one generic set for the six resources, plus me, webhooks and the actions.
+"""The mp/v1 callbacks: one generic set for the resources (the six of the page, groups, reminders,
+and the read-only event log), plus me, webhooks, the actions and the optional routes (``options``).
 
 Which resource an operation serves comes from its path in the OpenAPI document
 (``/wp-json/mp/v1/<resource>[/{id}[/<action>]]``), which request contract an update reads from

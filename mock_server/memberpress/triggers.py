@@ -90,9 +90,9 @@ TXN_FIT = {
     "before-sub-expires-reminder": (_live_until, {"status": "complete"}),
     "after-sub-expires-reminder": (lambda t, f: domain.is_expired(t, f["now"]), {"status": "complete", "past": True}),
     "before-sub-renews-reminder": (lambda t, f: _live_until(t, f) and _sub(t), {"status": "complete", "sub": True}),
-    "offline-payment-pending": (_offline("pending"), {"status": "pending", "offline": True}),
-    "offline-payment-complete": (_offline("complete"), {"status": "complete", "offline": True}),
-    "offline-payment-refunded": (_offline("refunded"), {"status": "refunded", "offline": True}),
+    "offline-payment-pending": (_offline("pending"), {"status": "pending"}),   # made ones use manual (no subscription)
+    "offline-payment-complete": (_offline("complete"), {"status": "complete"}),
+    "offline-payment-refunded": (_offline("refunded"), {"status": "refunded"}),
     "sub-account-added": (lambda t, f: t.get("txn_type") == "sub_account", {"status": "complete", "sub_account": True}),
     "sub-account-removed": (lambda t, f: t.get("txn_type") == "sub_account", {"status": "complete", "sub_account": True}),
 }
