@@ -24,9 +24,9 @@ def load(api: str, negative: bool = True, stateful: bool = False):
 
 def hypothesis_settings(**extra) -> settings:
     """Repeatable (derandomized, no example database), no deadline, no shrinking: a verdict, fast."""
-    return settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None,
-                    max_examples=state.target().options.max_examples, phases=[Phase.explicit, Phase.generate],
-                    **extra)
+    chosen = dict(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None,
+                  max_examples=state.target().options.max_examples, phases=[Phase.explicit, Phase.generate])
+    return settings(**{**chosen, **extra})
 
 
 def strip_generated_auth(api: str, case) -> None:

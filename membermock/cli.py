@@ -73,8 +73,8 @@ def _serve(args) -> int:
             return 2
     config = Config(db=args.db, seed=args.seed, mp_api_key=args.mp_api_key,
                     admin_app_password=args.admin_app_password, pmpro_allow_delete=args.pmpro_allow_delete,
-                    mp_webhook_key=args.mp_webhook_key, webhooks=webhooks, journal_size=args.journal_size,
-                    now=args.now, frozen=args.frozen)
+                    mp_optional_routes=args.mp_optional_routes, mp_webhook_key=args.mp_webhook_key,
+                    webhooks=webhooks, journal_size=args.journal_size, now=args.now, frozen=args.frozen)
     return serve(config, args.host, args.port, args.workers, scenario=args.scenario, faults=tuple(faults))
 
 
@@ -115,6 +115,9 @@ def parser() -> argparse.ArgumentParser:
                    help="request journal entries kept per site (default %(default)s; 0 turns the journal off)")
     s.add_argument("--now", metavar="ISO", help="the site's clock at start, e.g. 2027-01-01T00:00:00Z (default: real time)")
     s.add_argument("--frozen", action="store_true", help="the clock stands still until moved (POST /__mock__/clock)")
+    s.add_argument("--mp-optional-routes", action="store_true",
+                   help="serve the MemberPress routes the vendor README says many sites lack (/me/permissions, "
+                        "/member_options, /membership_options, /memberships/{id}/member_options)")
     s.set_defaults(run=_serve)
     from membermock.listen import add_parser as add_webhooks
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from importlib import import_module
+from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from mock_server import clock, operations, wp
+from mock_server import clock, discovery, operations, wp
 from mock_server.cache import ResponseCache
 from mock_server.call import Call
 from mock_server.config import Config
@@ -63,7 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["membermock.sites"] = sites
     modules = api_modules()
     for module in modules:
-        _bind(app, module)
+        _bind(app, config, module)
     from mock_server.control import control
     from mock_server.webhooks.control import webhooks_control
     app.register_blueprint(control)
@@ -76,12 +77,20 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-def _bind(app: Flask, module) -> None:
+# WordPress serves its discovery routes to anyone, whatever plugin owns the namespace.
+_ANYONE = SimpleNamespace(authorize=lambda call: None)
+
+
+def _bind(app: Flask, config: Config, module) -> None:
     for op in operations.load(module.API):
-        handler = module.HANDLERS[op.op_id]
+        optional = op.spec.get("x-optional-route")
+        if optional and not getattr(config, optional):
+            continue  # a route this site does not have: WordPress answers rest_no_route
+        served = op.spec.get("x-wp-discovery")
+        handler = discovery.VIEWS[served] if served else module.HANDLERS[op.op_id]
         rule = module.VALIDATE_ARGS
         validates = rule(op) if callable(rule) else bool(rule)
-        view = _view(module, op, handler, validates)
+        view = _view(_ANYONE if served else module, op, handler, validates)
         app.add_url_rule(op.flask_rule(), endpoint=op.op_id, view_func=view, methods=[op.method])
     if hasattr(module, "register"):
         module.register(app)
@@ -108,7 +117,7 @@ def dispatch(module, op, handler, path: dict, validates: bool):
     raw_query = wp.php_form(req.args.items(multi=True)) if req.query_string else {}
     call = Call(site, op, req, path, dict(raw_query), body, user, raw_query)
     if validates:
-        refused = _validate(call)
+        refused = _validate(call, presence_only=validates == "required")
         if refused:
             return refused
     refused = module.authorize(call)
@@ -148,8 +157,9 @@ def _body(request):
         return {}, None
 
 
-def _validate(call: Call):
-    """WordPress's has_valid_params: required args first, then each arg against its schema."""
+def _validate(call: Call, presence_only: bool = False):
+    """WordPress's has_valid_params: required args first, then each arg against its schema (not
+    when the route only marks args required, sanitizing them in its own way)."""
     missing, invalid = [], {}
     for param in call.op.params:
         if param.where != "query":
@@ -159,13 +169,15 @@ def _validate(call: Call):
             if param.required:
                 missing.append(param.name)
             continue
+        if presence_only:
+            continue
         value, problem = operations.coerce(param.validator, raw)
         if problem:
             invalid[param.name] = f"{param.name} {problem}"
         else:
             call.query[param.name] = value
     validator = call.op.body.get(_media(call.request)) or next(iter(call.op.body.values()), None)
-    if validator is not None:
+    if validator is not None and not presence_only:
         for error in validator.iter_errors(call.body):
             if error.validator == "required" and not error.absolute_path:
                 missing.extend(n for n in error.validator_value if n not in call.body)

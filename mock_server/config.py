@@ -19,6 +19,8 @@ class Config:
     admin_app_password: str = DEFAULT_ADMIN_APP_PASSWORD
     # PMPro refuses DELETE on membership_level until a site adds it to pmpro_rest_api_methods.
     pmpro_allow_delete: bool = False
+    # The MemberPress routes the vendor README lists as missing on many sites (x-optional-route).
+    mp_optional_routes: bool = False
     # MemberPress sends this in the MEMBERPRESS-WEBHOOK-KEY header of every delivery.
     mp_webhook_key: str = DEFAULT_MP_WEBHOOK_KEY
     # Subscriptions made at start-up (`serve --webhook URL[=event,...]`): (url, (events...)).

@@ -55,7 +55,8 @@ def banner(config: Config, host: str, port: int, workers: int) -> str:
     root = f"http://{host}:{port}"
     return "\n".join([
         f"membermock serving {root}  (db {config.db}, seed {config.seed}, {workers} worker(s))",
-        f"  MemberPress              {root}/wp-json/mp/v1",
+        f"  MemberPress              {root}/wp-json/mp/v1"
+        + ("  (with the optional routes)" if config.mp_optional_routes else ""),
         f"      header  MEMBERPRESS-API-KEY: {config.mp_api_key}",
         f"  Paid Memberships Pro     {root}/wp-json/pmpro/v1",
         f"  WooCommerce Memberships  {root}/wp-json/wp-abilities/v1",

@@ -12,5 +12,6 @@ from mock_server.abilities.seed import seed  # noqa: F401  (the module interface
 
 API = "wc-memberships"
 VALIDATE_ARGS = False
-HANDLERS = {op.op_id: handlers.HANDLERS_BY_KIND[handlers.kind(op)] for op in operations.load(API)}
+HANDLERS = {op.op_id: handlers.HANDLERS_BY_KIND[handlers.kind(op)] for op in operations.load(API)
+            if "x-wp-discovery" not in op.spec}
 authorize = handlers.authorize

@@ -2,17 +2,18 @@
 
 The add-on registers its resource routes with an ``args`` schema, so WordPress refuses bad
 arguments (400) before the permission callback runs; the webhook routes have no args and check
-their input in the callback (409), and ``webhooks/unsubscribe/{id}`` has no permission check.
+their input in the callback (409). Operations whose contract lists ``{}`` under ``security``
+(``webhooks/unsubscribe/{id}``, the namespace index) have no permission check.
 """
 from __future__ import annotations
 
 import hmac
+from functools import cache
 
-from mock_server import wp
+from mock_server import operations, wp
 
 CAPABILITY = "remove_users"
 NO_ARGS = {"subscribeWebhook", "unsubscribeWebhook"}
-NO_PERMISSION_CHECK = {"unsubscribeWebhook"}
 
 
 def api_key(request) -> str | None:
@@ -33,8 +34,15 @@ def validates_args(op) -> bool:
     return op.op_id not in NO_ARGS
 
 
+@cache
+def public(op_id: str) -> bool:
+    op = operations.find("memberpress", op_id)
+    security = op.spec.get("security", operations.documents()["memberpress"].get("security", []))
+    return any(not requirement for requirement in security)
+
+
 def authorize(call):
-    if call.op.op_id in NO_PERMISSION_CHECK or key_ok(call):
+    if public(call.op.op_id) or key_ok(call):
         return None
     if call.user is not None:
         if call.site.can(call.user, CAPABILITY):

@@ -24,13 +24,15 @@ RECENT = 10                          # rows in recent_transactions / recent_subs
 KIND = {  # store kind of each resource
     "memberships": "mp_membership", "groups": "mp_group", "rules": "mp_rule", "coupons": "mp_coupon",
     "subscriptions": "mp_subscription", "transactions": "mp_transaction", "members": "user",
-    "webhooks": "mp_webhook",
+    "webhooks": "mp_webhook", "reminders": "mp_reminder", "events": "mp_event",
 }
 MEMBER_DATA = "mp_member"           # per-user MemberPress data (address, profile, login count)
-SEQUENCE = {"memberships": "posts", "groups": "posts", "rules": "posts", "coupons": "posts",
-            "subscriptions": "mepr_subscriptions", "transactions": "mepr_transactions"}
-OBJECT_SCHEMA = {"memberships": "membership", "groups": "group", "rules": "rule", "coupons": "coupon",
+SEQUENCE = {"memberships": "posts", "groups": "posts", "rules": "posts", "coupons": "posts", "reminders": "posts",
+            "subscriptions": "mepr_subscriptions", "transactions": "mepr_transactions", "events": "mepr_events"}
+OBJECT_SCHEMA = {"memberships": "membership", "rules": "rule", "coupons": "coupon", "groups": "group",
+                 "reminders": "reminder", "events": "recorded-event",
                  "subscriptions": "subscription", "transactions": "transaction", "members": "member"}
+POSTS = ("memberships", "coupons", "rules", "groups", "reminders")   # custom post types: booleans, string ids inside
 ROWS = ("subscriptions", "transactions")   # custom tables: string ids, "0"/"1" flags
 
 # Payment methods configured on the mocked site (MemberPress > Settings > Payments).
@@ -42,7 +44,7 @@ GATEWAYS = {
         "name": "Offline Payment", "label": "Offline Payment", "use_label": True,
         "icon": "", "use_icon": True, "desc": "", "use_desc": True, "id": "manual", "has_spc_form": None,
         "settings": {"gateway": "MeprArtificialGateway", "id": "manual", "label": "Offline Payment",
-                     "use_label": True, "use_icon": True, "use_desc": True, "manually_complete": False,
+                     "use_label": True, "use_icon": True, "use_desc": True, "manually_complete": True,
                      "no_cancel_up_down_grade": False},
         "capabilities": ["process-payments", "process-refunds", "create-subscriptions", "cancel-subscriptions",
                          "update-subscriptions", "suspend-subscriptions", "resume-subscriptions",
@@ -120,7 +122,12 @@ TRANSACTION_DEFAULTS = {
     "corporate_account_id": "0", "parent_transaction_id": "0", "tax_compound": "0", "tax_shipping": "1",
     "response": None,
 }
+REMINDER_DEFAULTS = {  # MeprReminder's attributes; the e-mail settings live in _emails, which REST leaves out
+    "status": "publish", "trigger_length": "1", "trigger_interval": "days", "trigger_timing": "before",
+    "trigger_event": "sub-expires", "filter_products": False, "products": [],
+}
 DEFAULTS = {"memberships": MEMBERSHIP_DEFAULTS, "coupons": COUPON_DEFAULTS, "rules": RULE_DEFAULTS,
+            "groups": GROUP_DEFAULTS, "reminders": REMINDER_DEFAULTS,
             "subscriptions": SUBSCRIPTION_DEFAULTS, "transactions": TRANSACTION_DEFAULTS}
 # Request fields that are instructions, not stored values.
 NOT_STORED = {"send_welcome_email", "send_receipt_email", "send_password_email", "password", "transaction",
@@ -198,6 +205,17 @@ def accepted_fields(request: str) -> frozenset[str]:
     return frozenset(contracts.schema(f"memberpress.requests.{request}").get("properties", {}))
 
 
+@cache
+def field_targets(request: str) -> tuple[tuple[str, str | None], ...]:
+    """Where each field of a request lands: itself, the field it is another name for (``x-alias-of``,
+    the vendor README's names), or nowhere (``x-not-stored``, and the instructions). Aliases come
+    first, so a body that sends both names keeps the add-on's own."""
+    props = contracts.schema(f"memberpress.requests.{request}").get("properties", {})
+    targets = [(name, None if name in NOT_STORED or spec.get("x-not-stored") else spec.get("x-alias-of", name))
+               for name, spec in props.items()]
+    return tuple(sorted(targets, key=lambda pair: pair[1] == pair[0]))
+
+
 def truthy(value) -> bool:
     return value not in (False, None, 0, "0", "", "false")
 
@@ -222,7 +240,7 @@ def store_value(resource: str, name: str, value):
     """A request value in the stored form: rows keep strings and "0"/"1", posts booleans."""
     if isinstance(value, list):
         return [str(intval(v)) for v in value] if name in ("valid_memberships", "authorized_memberships",
-                                                           "authorized_members") else value
+                                                           "authorized_members", "products") else value
     kind = field_types(resource).get(name, "other")
     row = resource in ROWS
     if kind == "flag":
@@ -240,10 +258,9 @@ def store_value(resource: str, name: str, value):
 
 def apply_changes(resource: str, obj: dict, body: dict, request: str) -> dict:
     """The fields of ``body`` that ``request`` accepts, written into ``obj`` in stored form."""
-    accepted = accepted_fields(request)
-    for name, value in body.items():
-        if name in accepted and name not in NOT_STORED and value is not None:
-            obj[name] = store_value(resource, name, value)
+    for name, target in field_targets(request):
+        if target and body.get(name) is not None:
+            obj[target] = store_value(resource, target, body[name])
     if resource == "subscriptions" and obj.get("cc_exp_month") and len(str(obj["cc_exp_month"])) == 1:
         obj["cc_exp_month"] = "0" + str(obj["cc_exp_month"])   # MpdtSubscriptionsApi::before_create
     return obj
@@ -262,8 +279,10 @@ def new_post(resource: str, post_id: int, author_id: int, body: dict, request: s
             post["pricing_title"] = post["title"]
     elif resource == "coupons":
         post.setdefault("coupon_code", "")
-    elif resource == "rules":
+    elif resource in ("rules", "groups"):
         post.setdefault("title", "")
+    elif resource == "reminders":
+        finish_reminder(post, body)
     return post
 
 
@@ -276,6 +295,55 @@ def rule_title(rule: dict) -> str:
     """MeprRule auto-generated title: the rule type in words and its content."""
     words = rule["rule_type"].replace("_", " ").replace("||", " ").strip().capitalize()
     return f"{words}: {rule['rule_content']}" if rule.get("rule_content") else words
+
+
+# -- reminders -------------------------------------------------------------------------------
+# When a reminder fires is a matter of time: ``lifecycle`` walks the published reminders (or the
+# defaults of a site without any) as the clock moves; ``reminder_event`` names each one's webhook.
+
+TRIGGER_EVENT_NAMES = {"sub-expires": "Subscription Expires", "sub-renews": "Subscription Renews",
+                       "cc-expires": "Credit Card Expires", "member-signup": "Member Signs Up",
+                       "signup-abandoned": "Sign Up Abandoned", "sub-trial-ends": "Subscription Trial Ending"}
+REMINDER_EMAIL_FIELDS = ("enabled", "subject", "body", "use_template")
+
+
+def reminder_title(reminder: dict) -> str:
+    """MeprReminder's generated title: "2 days before Subscription Expires"."""
+    length = intval(reminder.get("trigger_length"))
+    unit = str(reminder.get("trigger_interval", "days"))
+    unit = unit[:-1] if length == 1 and unit.endswith("s") else unit
+    name = TRIGGER_EVENT_NAMES.get(reminder.get("trigger_event"), reminder.get("trigger_event"))
+    return f"{length} {unit} {reminder.get('trigger_timing')} {name}"
+
+
+def finish_reminder(reminder: dict, body: dict) -> dict:
+    """What the reminder model does around its attributes: memberships limit it when there are any
+    (filter_products), a reminder that is not enabled stays a draft and never fires, the e-mail
+    settings are kept but never shown, and the title is generated unless a name was given."""
+    reminder["filter_products"] = bool(reminder.get("products"))
+    if body.get("enabled") is not None:
+        reminder["status"] = "publish" if truthy(body["enabled"]) else "draft"
+    emails = dict(reminder.get("_emails") or {})
+    emails.update({name: body[name] for name in REMINDER_EMAIL_FIELDS if body.get(name) is not None})
+    reminder["_emails"] = emails
+    if body.get("name") is not None:
+        reminder["_named"] = True
+    if not reminder.get("_named"):
+        reminder["title"] = reminder_title(reminder)
+    return reminder
+
+
+@cache
+def webhook_events() -> frozenset[str]:
+    return frozenset(contracts.schema("memberpress.event")["properties"]["event"]["enum"])
+
+
+def reminder_event(reminder: dict) -> str | None:
+    """The webhook event a reminder sends when it fires (before-sub-expires-reminder, ...); the
+    trial reminder's is before-sub-trial-ends. None for combinations no webhook exists for."""
+    timing, trigger = reminder.get("trigger_timing"), reminder.get("trigger_event")
+    name = f"{timing}-{trigger}" if trigger == "sub-trial-ends" else f"{timing}-{trigger}-reminder"
+    return name if name in webhook_events() else None
 
 
 def _copy(d: dict) -> dict:
@@ -293,6 +361,36 @@ def token(kind: str, row_id) -> str:
     """A gateway reference for a row, derived from its id: the same site run the same way gets the
     same references (``mp-txn-...``, ``mp-sub-...``)."""
     return hashlib.blake2b(f"{kind}:{row_id}".encode(), digest_size=7).hexdigest()
+
+
+def gateway_can(gateway, capability: str) -> bool:
+    return capability in GATEWAYS.get(gateway, {}).get("capabilities", [])
+
+
+def awaits_admin(gateway) -> bool:
+    """The offline gateway with "Admin must manually complete transactions" on: its signups wait
+    pending until an administrator completes (or refunds) them, which the offline-payment events report."""
+    settings = GATEWAYS.get(gateway, {}).get("settings", {})
+    return settings.get("gateway") == "MeprArtificialGateway" and bool(settings.get("manually_complete"))
+
+
+# action: (status it needs, status it leaves, gateway capability, word for the refusal)
+SUBSCRIPTION_MOVES = {"suspend": ("active", "suspended", "suspend-subscriptions", "paused"),
+                      "resume": ("suspended", "active", "resume-subscriptions", "resumed")}
+
+
+def move_subscription(sub: dict, action: str) -> bool:
+    """Suspend or resume at the gateway. False when the subscription is already where the action
+    leads (nothing changes); Refused when it is in any other state or the gateway cannot do it."""
+    needs, leaves, capability, word = SUBSCRIPTION_MOVES[action]
+    if sub.get("status") == leaves:
+        return False
+    if sub.get("status") != needs:
+        raise Refused(f"The subscription must have a status of '{needs}' before it can be {word}.")
+    if not gateway_can(sub.get("gateway"), capability):
+        raise Refused(f"The payment method {sub.get('gateway')!r} cannot {action} subscriptions.")
+    sub["status"] = leaves
+    return True
 
 
 def new_subscription(sub_id: int, body: dict, membership: dict | None, when: datetime,
@@ -364,6 +462,15 @@ def expire_txns(txns: list[dict], at: datetime) -> list[dict]:
         if expires is None or expires > at:
             txn["expires_at"] = past
     return txns
+
+
+def group_move(new: dict, old: dict | None) -> str | None:
+    """Moving from ``old`` to ``new`` within an upgrade path: "upgraded" to a higher group_order,
+    "downgraded" to a lower one, None for the same order (the old one still ends)."""
+    new_order, old_order = intval(new.get("group_order")), intval((old or {}).get("group_order"))
+    if new_order == old_order:
+        return None
+    return "upgraded" if new_order > old_order else "downgraded"
 
 
 # -- a member's activity, derived ------------------------------------------------------------

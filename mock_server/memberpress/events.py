@@ -16,6 +16,12 @@ Rules (docs/memberpress-webhooks.md has the full table):
   ``active`` -> ``suspended`` -> subscription-paused; ``suspended`` -> ``active`` -> subscription-resumed;
   the last live payment of a subscription expiring -> subscription-expired.
 - members: see ``member_created`` / ``member_updated`` / ``member_deleted``.
+- the offline gateway (manual, with administrators completing its payments): a signup created
+  pending sends offline-payment-pending; pending -> complete adds offline-payment-complete after the
+  completion events; -> refunded adds offline-payment-refunded after transaction-refunded.
+
+Every event is also written to the site's event log (``record``, what GET /events lists), whether
+or not a webhook listens: MemberPress records first and sends webhooks from the record.
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ import random
 from datetime import timedelta
 
 from mock_server.memberpress import domain, serialize
-from mock_server.memberpress.domain import KIND, MEMBER_DATA
+from mock_server.memberpress.domain import KIND, MEMBER_DATA, SEQUENCE
 from mock_server.memberpress.serialize import Lookup
 from mock_server.webhooks import outbox
 
@@ -97,7 +103,8 @@ def course_data(site, user: dict, event: str) -> dict:
     return out
 
 
-# -- emitting ------------------------------------------------------------------------------------
+# -- recording and emitting ----------------------------------------------------------------------
+# ``about`` is (evt_id_type, id): ("users", 7), ("transactions", "12"), ("subscriptions", "3").
 
 def listened(site, event: str) -> bool:
     return bool(outbox.subscribers(site.store, event))
@@ -114,12 +121,27 @@ def once(build):
     return build_once
 
 
-def send(site, db, event: str, build) -> int:
-    """Queue ``event`` when someone listens; ``build()`` makes the payload only then."""
+def record(site, db, event: str, about: tuple[str, object], args="", when=None) -> dict:
+    """One row of the event log (MeprEvent), in the store transaction of the change it reports."""
+    evt_id_type, evt_id = about
+    row = {"id": str(site.store.next_id(db, SEQUENCE["events"])), "event": event, "args": str(args),
+           "evt_id": str(evt_id), "evt_id_type": evt_id_type, "created_at": domain.mysql(when or domain.now())}
+    return site.store.put(db, KIND["events"], row)
+
+
+def send(site, db, event: str, about: tuple[str, object], build, args="") -> int:
+    """Record ``event``, and queue it when someone listens; ``build()`` makes the payload only then."""
+    record(site, db, event, about, args)
     if not listened(site, event):
         return 0
     data = build()
     return outbox.emit(site, db, event, data) if data is not None else 0
+
+
+def announce(site, db, event: str, about: tuple[str, object], data: dict, args="") -> int:
+    """Record ``event`` and queue it with a payload already built (the control route's events)."""
+    record(site, db, event, about, args)
+    return outbox.emit(site, db, event, data)
 
 
 # -- transactions --------------------------------------------------------------------------------
@@ -135,6 +157,7 @@ def transaction_events(site, before: dict | None, after: dict) -> list[str]:
     was = (before or {}).get("status")
     now_status = after.get("status")
     recurring = bool(_sub_of(after))
+    offline = domain.awaits_admin(after.get("gateway"))
     names: list[str] = []
     if now_status != was:
         if now_status == "complete":
@@ -145,12 +168,18 @@ def transaction_events(site, before: dict | None, after: dict) -> list[str]:
                 index = domain.payment_index(after, sub_txns)
                 if index and index > 1:
                     names.append("renewal-transaction-completed")
+            if offline and was == "pending":
+                names.append("offline-payment-complete")
         elif now_status == "failed":
             names.append("transaction-failed")
             if recurring:
                 names.append("recurring-transaction-failed")
         elif now_status == "refunded":
             names.append("transaction-refunded")
+            if offline:
+                names.append("offline-payment-refunded")
+        elif now_status == "pending" and before is None and offline:
+            names.append("offline-payment-pending")
     if domain.is_expired(after, at) and not (before and domain.is_expired(before, at)):
         names += ["transaction-expired",
                   "recurring-transaction-expired" if recurring else "non-recurring-transaction-expired"]
@@ -163,7 +192,7 @@ def transaction_changed(site, db, before: dict | None, after: dict) -> list[str]
     names = transaction_events(site, before, after)
     payload = once(lambda: transaction_data(site, after["id"]))
     for name in names:
-        send(site, db, name, payload)
+        send(site, db, name, ("transactions", after["id"]), payload)
     if "transaction-expired" in names and _sub_of(after):
         names += subscription_lapsed(site, db, _sub_of(after))
     return names
@@ -177,7 +206,7 @@ def subscription_lapsed(site, db, sub_id: str) -> list[str]:
         return []
     if site.store.get(KIND["subscriptions"], int(sub_id)) is None:
         return []
-    send(site, db, "subscription-expired", lambda: subscription_data(site, sub_id))
+    send(site, db, "subscription-expired", ("subscriptions", sub_id), lambda: subscription_data(site, sub_id))
     return ["subscription-expired"]
 
 
@@ -187,7 +216,7 @@ def transactions_expired(site, db, sub_id: str, changes: list[tuple[dict, dict]]
     for before, after in changes:
         these = transaction_events(site, before, after)
         for name in these:
-            send(site, db, name, lambda row=after: transaction_data(site, row["id"]))
+            send(site, db, name, ("transactions", after["id"]), lambda row=after: transaction_data(site, row["id"]))
         names += these
     if "transaction-expired" in names:
         names += subscription_lapsed(site, db, sub_id)
@@ -215,7 +244,7 @@ def subscription_changed(site, db, before: dict | None, after: dict) -> list[str
     names = subscription_events(before, after)
     payload = once(lambda: subscription_data(site, after["id"]))
     for name in names:
-        send(site, db, name, payload)
+        send(site, db, name, ("subscriptions", after["id"]), payload)
     return names
 
 
@@ -223,17 +252,17 @@ def subscription_changed(site, db, before: dict | None, after: dict) -> list[str
 
 def member_added(site, db, user_id) -> None:
     """member-added: the user registered (sent before any payment is recorded)."""
-    send(site, db, "member-added", lambda: member_data(site, user_id))
+    send(site, db, "member-added", ("users", user_id), lambda: member_data(site, user_id))
 
 
 def signup_completed(site, db, user_id, txn_names: list[str]) -> None:
     """member-signup-completed once the signup's payment went through."""
     if "transaction-completed" in txn_names:
-        send(site, db, "member-signup-completed", lambda: member_data(site, user_id))
+        send(site, db, "member-signup-completed", ("users", user_id), lambda: member_data(site, user_id))
 
 
 def member_updated(site, db, user_id) -> None:
-    send(site, db, "member-account-updated", lambda: member_data(site, user_id))
+    send(site, db, "member-account-updated", ("users", user_id), lambda: member_data(site, user_id))
 
 
 def member_deleting(site, user_id):
@@ -242,7 +271,8 @@ def member_deleting(site, user_id):
     return deleted_member_data(site, user_id) if listened(site, "member-deleted") else None
 
 
-def member_deleted(site, db, data) -> None:
+def member_deleted(site, db, user_id, data) -> None:
+    record(site, db, "member-deleted", ("users", user_id))
     if data is not None:
         outbox.emit(site, db, "member-deleted", data)
 
@@ -253,3 +283,19 @@ def login(site, db, user_id) -> None:
                                                          "login_count": "0"}
     data["login_count"] = str(domain.intval(data.get("login_count", "0")) + 1)
     site.store.put(db, MEMBER_DATA, data)
+
+
+# -- moves along an upgrade path -------------------------------------------------------------------
+
+def group_changed(site, db, direction: str, sub_id, txn_id) -> list[str]:
+    """subscription-upgraded (or -downgraded), then the variant naming what the member moved to: a
+    subscription (-to-recurring, with the subscription) or a one-time payment (-to-one-time, with
+    the transaction), in the order MemberPress records them."""
+    if sub_id:
+        about, build, variant = ("subscriptions", sub_id), (lambda: subscription_data(site, sub_id)), "recurring"
+    else:
+        about, build, variant = ("transactions", txn_id), (lambda: transaction_data(site, txn_id)), "one-time"
+    names = [f"subscription-{direction}", f"subscription-{direction}-to-{variant}"]
+    for name in names:
+        send(site, db, name, about, build)
+    return names

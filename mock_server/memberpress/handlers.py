@@ -1,4 +1,5 @@
-"""The mp/v1 callbacks: one generic set for the six resources, plus me, webhooks and the actions.
+"""The mp/v1 callbacks: one generic set for the resources (the six of the page, groups, reminders,
+and the read-only event log), plus me, webhooks, the actions and the optional routes (``options``).
 
 Which resource an operation serves comes from its path in the OpenAPI document
 (``/wp-json/mp/v1/<resource>[/{id}[/<action>]]``), which request contract an update reads from
@@ -11,14 +12,15 @@ import string
 from urllib.parse import urlencode
 
 from mock_server import operations, wp
-from mock_server.memberpress import domain, events, serialize
+from mock_server.memberpress import domain, events, options, serialize, upgrades
 from mock_server.memberpress.auth import api_key, key_ok
 from mock_server.memberpress.domain import KIND, MEMBER_DATA, SEQUENCE, Refused
 from mock_server.memberpress.serialize import Lookup
 
 API = "memberpress"
 SINGULAR = {"subscriptions": "subscription", "members": "member", "rules": "rule", "memberships": "membership",
-            "coupons": "coupon", "transactions": "transaction"}
+            "coupons": "coupon", "transactions": "transaction", "groups": "group", "reminders": "reminder",
+            "events": "event"}
 ADDRESS_FIELDS = {"address1": "mepr-address-one", "address2": "mepr-address-two", "city": "mepr-address-city",
                   "state": "mepr-address-state", "zip": "mepr-address-zip", "country": "mepr-address-country"}
 MESSAGES = {
@@ -26,15 +28,18 @@ MESSAGES = {
     "expire": "This subscription is now expired.",
     "refund": "The transaction was successfully refunded.",
     "refund_and_cancel": "The transaction was successfully refunded and its associated subscription was cancelled.",
+    "suspend": "The subscription was successfully paused.",
+    "resume": "The subscription was successfully resumed.",
 }
 # Free-text `search` and the README's search[field] form: which stored fields each one looks at.
 SEARCH_FIELDS = {
     "members": ("user_login", "user_email", "first_name", "last_name", "display_name"),
     "memberships": ("title",), "rules": ("title", "rule_content"), "coupons": ("coupon_code",),
     "subscriptions": ("subscr_id", "id", "status"), "transactions": ("trans_num", "id", "status"),
+    "groups": ("title", "content"), "reminders": ("title",), "events": ("event", "args"),
 }
 FIELD_ALIASES = {"members": {"email": "user_email", "username": "user_login", "registered_at": "user_registered"}}
-EXACT_FIELDS = {"id", "member", "membership", "subscription", "status"}
+EXACT_FIELDS = {"id", "member", "membership", "subscription", "status", "event", "evt_id", "evt_id_type"}
 FILTERS = ("member", "membership", "coupon", "status", "gateway", "subscription", "group")
 
 
@@ -204,7 +209,7 @@ def _create(call, resource: str, body: dict, db) -> int:
     if resource == "members":
         return _create_member(call, body, db, lk)
     new_id = store.next_id(db, SEQUENCE[resource])
-    if resource in ("memberships", "coupons", "rules"):
+    if resource in domain.POSTS:
         obj = domain.new_post(resource, new_id, _author(call), body, f"{SINGULAR[resource]}-create", now)
         if resource == "coupons" and not obj["coupon_code"]:
             rng = random.Random(f"coupon:{new_id}")
@@ -219,11 +224,19 @@ def _create(call, resource: str, body: dict, db) -> int:
         obj = domain.new_transaction(new_id, body, now)
         _check_refs(lk, obj)
     store.put(db, KIND[resource], obj)
-    if resource == "subscriptions":
-        events.subscription_changed(call.site, db, None, obj)
-    elif resource == "transactions":
-        events.transaction_changed(call.site, db, None, obj)
+    _row_changed(call.site, db, resource, None, obj)
     return new_id
+
+
+def _row_changed(site, db, resource: str, before: dict | None, after: dict) -> None:
+    """The events of a subscription or transaction row's change, then a move along an upgrade path."""
+    if resource == "subscriptions":
+        events.subscription_changed(site, db, before, after)
+    elif resource == "transactions":
+        events.transaction_changed(site, db, before, after)
+    else:
+        return
+    upgrades.purchased(site, db, before, after, resource)
 
 
 def _member_fields(body: dict) -> tuple[dict, dict, dict]:
@@ -255,6 +268,7 @@ def _create_member(call, body: dict, db, lk: Lookup) -> int:
         events.member_added(site, db, user["id"])   # registered; the payment is recorded next
         site.store.put(db, KIND["transactions"], txn)
         events.signup_completed(site, db, user["id"], events.transaction_changed(site, db, None, txn))
+        upgrades.purchased(site, db, None, txn, "transactions")
     else:
         events.member_added(site, db, user["id"])
     return user["id"]
@@ -300,19 +314,18 @@ def _update(call, resource: str, obj: dict, body: dict, db) -> None:
                                          {**body["transaction"], "member": obj["id"]}, domain.now())
             _check_refs(Lookup(call.site), txn)
             store.put(db, KIND["transactions"], txn)
-            events.transaction_changed(call.site, db, None, txn)
+            _row_changed(call.site, db, "transactions", None, txn)
         return
     domain.apply_changes(resource, obj, body, f"{SINGULAR[resource]}-update")
-    if resource in ("memberships", "coupons", "rules"):
+    if resource in domain.POSTS:
         domain.touch(obj, domain.now())
+        if resource == "reminders":
+            domain.finish_reminder(obj, body)
     else:
         domain.check_gateway(obj["gateway"])
         _check_refs(Lookup(call.site), obj)
     store.put(db, KIND[resource], obj)
-    if resource == "subscriptions":
-        events.subscription_changed(call.site, db, before, obj)
-    elif resource == "transactions":
-        events.transaction_changed(call.site, db, before, obj)
+    _row_changed(call.site, db, resource, before, obj)
 
 
 def delete_item(call):
@@ -326,7 +339,8 @@ def delete_item(call):
         for kind, dependant in _dependants(call.site, resource, obj):
             store.delete(db, kind, int(dependant["id"]))
         store.delete(db, KIND[resource], call.path["id"])
-        events.member_deleted(call.site, db, farewell)
+        if resource == "members":
+            events.member_deleted(call.site, db, obj["id"], farewell)
     return wp.reply(True)   # MpdtBaseApi::delete_item answers true
 
 
@@ -353,22 +367,34 @@ def _action_reply(message: str, obj: dict):
 def subscription_action(call):
     action = call.op.path.rsplit("/", 1)[1]
     store = call.site.store
-    with store.transaction() as db:
-        sub = _fetch(store, KIND["subscriptions"], call.path["id"])
-        if sub is None:
-            return not_found()
-        if action == "cancel":
-            before = dict(sub)
-            store.put(db, KIND["subscriptions"], domain.cancel(sub))
-            events.subscription_changed(call.site, db, before, sub)
-        else:
-            txns = [t for t in store.all(KIND["transactions"]) if str(t.get("subscription")) == sub["id"]]
-            befores = [dict(t) for t in txns]
-            for txn in domain.expire_txns(txns, domain.now()):
-                store.put(db, KIND["transactions"], txn)
-            events.transactions_expired(call.site, db, sub["id"], list(zip(befores, txns)))
+    try:
+        with store.transaction() as db:
+            sub = _fetch(store, KIND["subscriptions"], call.path["id"])
+            if sub is None:
+                return not_found()
+            _subscription_action(call, db, action, sub)
+    except Refused as exc:
+        return refused(str(exc))
     lk = Lookup(call.site)
     return _action_reply(MESSAGES[action], serialize.subscription(lk.get(KIND["subscriptions"], sub["id"]), lk))
+
+
+def _subscription_action(call, db, action: str, sub: dict) -> None:
+    store = call.site.store
+    before = dict(sub)
+    if action == "cancel":
+        store.put(db, KIND["subscriptions"], domain.cancel(sub))
+        events.subscription_changed(call.site, db, before, sub)
+    elif action in domain.SUBSCRIPTION_MOVES:
+        if domain.move_subscription(sub, action):
+            store.put(db, KIND["subscriptions"], sub)
+            events.subscription_changed(call.site, db, before, sub)
+    else:
+        txns = [t for t in store.all(KIND["transactions"]) if str(t.get("subscription")) == sub["id"]]
+        befores = [dict(t) for t in txns]
+        for txn in domain.expire_txns(txns, domain.now()):
+            store.put(db, KIND["transactions"], txn)
+        events.transactions_expired(call.site, db, sub["id"], list(zip(befores, txns)))
 
 
 def transaction_action(call):
@@ -394,7 +420,8 @@ def transaction_action(call):
 # -- binding ---------------------------------------------------------------------------------
 
 def handler_for(op):
-    special = {"getMe": get_me, "subscribeWebhook": subscribe_webhook, "unsubscribeWebhook": unsubscribe_webhook}
+    special = {"getMe": get_me, "subscribeWebhook": subscribe_webhook, "unsubscribeWebhook": unsubscribe_webhook,
+               **options.HANDLERS}
     if op.op_id in special:
         return special[op.op_id]
     parts = op.path.split("/")   # ['', 'wp-json', 'mp', 'v1', resource, '{id}', action]
@@ -405,4 +432,4 @@ def handler_for(op):
     return {"GET": get_item, "DELETE": delete_item}.get(op.method, update_item)
 
 
-HANDLERS = {op.op_id: handler_for(op) for op in operations.load(API)}
+HANDLERS = {op.op_id: handler_for(op) for op in operations.load(API) if "x-wp-discovery" not in op.spec}

@@ -30,7 +30,6 @@ from mock_server.webhooks import outbox
 
 PLUGIN = 0
 FAILURES = "mp_payment_failures"       # meta: {subscription id: failed attempts still to come}
-REMINDERS = "mp_reminder"
 # (timing, trigger event, length, interval): what a site without stored reminders sends.
 DEFAULT_REMINDERS = [
     ("before", "sub-renews", 3, "days"), ("before", "sub-expires", 7, "days"), ("after", "sub-expires", 1, "days"),
@@ -199,7 +198,7 @@ def expire(site, db, txn_id: str, when: datetime) -> list[Occurrence]:
              "recurring-transaction-expired" if sub_id != "0" else "non-recurring-transaction-expired"]
     payload = events.once(lambda: events.transaction_data(site, txn_id))
     for name in names:
-        events.send(site, db, name, payload)
+        events.send(site, db, name, ("transactions", txn_id), payload)
     if sub_id != "0":
         events.subscription_lapsed(site, db, sub_id)
     return []
@@ -207,23 +206,24 @@ def expire(site, db, txn_id: str, when: datetime) -> list[Occurrence]:
 
 # -- reminders ---------------------------------------------------------------------------------
 
-def reminder_rules(site) -> list[tuple[str, str, int, str, set | None]]:
-    """(timing, trigger event, length, interval, membership ids or None) of the site's reminders."""
-    stored = [r for r in site.store.all(REMINDERS)]
+def reminder_rules(site) -> list[tuple]:
+    """(timing, trigger event, length, interval, membership ids or None, reminder id) of the site's
+    reminders: its stored ones when it has any, else the defaults (id "")."""
+    stored = site.store.all(KIND["reminders"])
     if not stored:
-        return [(*rule, None) for rule in DEFAULT_REMINDERS]
+        return [(*rule, None, "") for rule in DEFAULT_REMINDERS]
     rules = []
     for r in stored:
         if r.get("status", "publish") != "publish":
             continue   # a disabled reminder is a draft and never fires
         only = {str(p) for p in r.get("products") or []} if domain.truthy(r.get("filter_products")) else None
         rules.append((r.get("trigger_timing", "before"), r.get("trigger_event", "sub-expires"),
-                      domain.intval(r.get("trigger_length", 1)), r.get("trigger_interval", "days"), only))
+                      domain.intval(r.get("trigger_length", 1)), r.get("trigger_interval", "days"), only, r["id"]))
     return rules
 
 
-def event_name(timing: str, trigger: str) -> str:
-    return f"{timing}-{trigger}" if trigger == "sub-trial-ends" else f"{timing}-{trigger}-reminder"
+def event_name(timing: str, trigger: str) -> str | None:
+    return domain.reminder_event({"trigger_timing": timing, "trigger_event": trigger})
 
 
 def offset(moment: datetime, timing: str, length: int, interval: str) -> datetime:
@@ -234,33 +234,34 @@ def offset(moment: datetime, timing: str, length: int, interval: str) -> datetim
     return moment + sign * length * (unit or timedelta(days=1))
 
 
-def _remind(event: str, when: datetime, kind_rank: int, obj_id, data) -> Occurrence:
+def _remind(event: str, when: datetime, kind_rank: int, obj_id, data, about, reminder="") -> Occurrence:
     def run(site, db):
-        events.send(site, db, event, data)
+        events.send(site, db, event, about, data, args=reminder)
         return []
     return Occurrence(when, (PLUGIN, REMIND, kind_rank, int(obj_id), event), f"memberpress {event}",
                       lambda site, db: run(site, db))
 
 
 def _data(site, event: str, txn: dict | None = None, sub: dict | None = None):
+    """The payload builder and the event log's subject for a reminder about ``txn`` or ``sub``."""
     kind = outbox.event_type(event)
     if kind == "transaction" and txn is not None:
-        return lambda: events.transaction_data(site, txn["id"])
+        return (lambda: events.transaction_data(site, txn["id"])), ("transactions", txn["id"])
     if kind == "subscription" and sub is not None:
-        return lambda: events.subscription_data(site, sub["id"])
+        return (lambda: events.subscription_data(site, sub["id"])), ("subscriptions", sub["id"])
     member = (txn or sub or {}).get("member")
-    return lambda: events.member_data(site, member)
+    return (lambda: events.member_data(site, member)), ("users", member)
 
 
 def reminders(site, rows: Rows, start: datetime, end: datetime) -> list[Occurrence]:
-    known = set(outbox.events())
+    known = set(outbox.events()) - {None}
     subs = {s["id"]: s for s in site.store.all(KIND["subscriptions"])}
     out = []
     first_paid: dict[str, dict] = {}
     for txn in sorted(rows.txns, key=lambda t: int(t["id"])):
         if txn.get("status") == "complete":
             first_paid.setdefault(str(txn.get("member")), txn)
-    for timing, trigger, length, interval, only in reminder_rules(site):
+    for timing, trigger, length, interval, only, reminder in reminder_rules(site):
         event = event_name(timing, trigger)
         if event not in known:
             continue
@@ -270,7 +271,7 @@ def reminders(site, rows: Rows, start: datetime, end: datetime) -> list[Occurren
                 return
             when = offset(moment, timing, length, interval)
             if start < when <= end:
-                out.append(_remind(event, when, rank, obj["id"], _data(site, event, txn, sub)))
+                out.append(_remind(event, when, rank, obj["id"], *_data(site, event, txn, sub), reminder))
 
         if trigger == "sub-renews":
             for sub in subs.values():
@@ -307,12 +308,12 @@ def reminders(site, rows: Rows, start: datetime, end: datetime) -> list[Occurren
 def _renews_reminders(site, txn: dict, period_end: datetime) -> list[Occurrence]:
     """After a renewal, the reminder before the next one."""
     out = []
-    for timing, trigger, length, interval, only in reminder_rules(site):
+    for timing, trigger, length, interval, only, reminder in reminder_rules(site):
         event = event_name(timing, trigger)
         if trigger == "sub-renews" and event in outbox.events() and (only is None or str(txn["membership"]) in only):
             sub = site.store.get(KIND["subscriptions"], int(txn["subscription"]))
             out.append(_remind(event, offset(period_end, timing, length, interval), 0, txn["subscription"],
-                               _data(site, event, txn, sub)))
+                               *_data(site, event, txn, sub), reminder))
     return out
 
 

@@ -10,7 +10,8 @@ from mock_server.memberpress import domain, serialize
 from mock_server.memberpress.domain import KIND, MEMBER_DATA, SEQUENCE
 from mock_server.scenarios import Collection
 
-SINGULAR = {"groups": "group", "memberships": "membership", "coupons": "coupon", "rules": "rule"}
+SINGULAR = {"groups": "group", "memberships": "membership", "coupons": "coupon", "rules": "rule",
+            "reminders": "reminder"}
 MEMBERSHIPS = "memberpress.memberships"
 
 
@@ -28,12 +29,7 @@ def _post(resource: str):
     def build(site, db, fields: dict, id_: int) -> dict:
         admin = site.user_by("user_login", "admin")
         author, now = (admin["id"] if admin else 1), domain.now()
-        if resource == "groups":
-            stamp = domain.mysql(now)
-            obj = {"id": id_, **domain._copy(domain.GROUP_DEFAULTS), "title": "", "date": stamp, "date_gmt": stamp,
-                   "modified": stamp, "modified_gmt": stamp, "author": str(author)}
-        else:
-            obj = domain.new_post(resource, id_, author, {}, f"{SINGULAR[resource]}-create", now)
+        obj = domain.new_post(resource, id_, author, {}, f"{SINGULAR[resource]}-create", now)
         _normalise(resource, obj, fields)
         if resource == "memberships" and not obj["pricing_title"]:
             obj["pricing_title"] = obj["title"]
@@ -41,6 +37,8 @@ def _post(resource: str):
             obj["title"] = domain.rule_title(obj)
         if resource == "coupons" and not obj["coupon_code"]:
             obj["coupon_code"] = f"COUPON{id_}"
+        if resource == "reminders" and "title" not in fields:
+            domain.finish_reminder(obj, {})
         return obj
     return build
 
@@ -69,6 +67,13 @@ def _member_data(site, db, fields: dict, id_: int) -> dict:
     return data
 
 
+def _event(site, db, fields: dict, id_: str) -> dict:
+    row = {"id": str(id_), "event": "", "args": "", "evt_id": "0", "evt_id_type": "users",
+           "created_at": domain.mysql(domain.now())}
+    row.update({k: v for k, v in fields.items() if k not in ("_key", "id")})
+    return row
+
+
 def _webhook(site, db, fields: dict, id_: int) -> dict:
     hook = {"id": id_, "url": "", "event": "all", "created_at": domain.mysql(domain.now())}
     hook.update({k: v for k, v in fields.items() if k != "_key"})
@@ -92,5 +97,9 @@ COLLECTIONS = [
                refs={"member": "users", "membership": MEMBERSHIPS, "coupon": "memberpress.coupons",
                      "subscription": "memberpress.subscriptions"},
                text_ids=True, text_refs=True, build=_row("transactions")),
+    Collection("reminders", KIND["reminders"], "memberpress.reminder", sequence=SEQUENCE["reminders"],
+               refs={"products": MEMBERSHIPS}, text_refs=True, build=_post("reminders")),
+    Collection("events", KIND["events"], "memberpress.recorded-event", sequence=SEQUENCE["events"],
+               text_ids=True, build=_event),
     Collection("webhooks", KIND["webhooks"], control_schema="Webhook", sequence="mp_webhooks", build=_webhook),
 ]

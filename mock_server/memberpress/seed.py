@@ -1,5 +1,6 @@
 """A MemberPress site with history: groups, memberships, members with addresses and profiles,
-recurring subscriptions with several payments, one-time purchases, refunds, failures, coupons, rules.
+recurring subscriptions with several payments, one-time purchases, refunds, failures, coupons, rules,
+reminders, and the event log all of that would have written.
 
 Everything comes from the seeded Faker in a fixed order; dates are relative to the day of seeding
 (so that some memberships are active and some have lapsed whenever the site is seeded).
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mock_server.memberpress import domain
+from mock_server.memberpress import domain, events
 from mock_server.memberpress.domain import KIND, MEMBER_DATA, SEQUENCE
 
 GROUPS = [("Individual Plans", True), ("Teams", False)]
+LATER_GROUPS = [("Workshops", False)]   # a group with no memberships yet
 # title, group index (None: no group), price, period, period_type, trial days, trial amount, gateway
 MEMBERSHIPS = [
     ("Bronze", 0, "9.00", "1", "months", 0, "0.00"),
@@ -22,6 +24,14 @@ MEMBERSHIPS = [
     ("Team Annual", 1, "499.00", "1", "years", 14, "0.00"),
 ]
 PERIOD_DAYS = {"weeks": 7, "months": 30, "years": 365}
+# trigger_length, trigger_interval, trigger_timing, trigger_event, membership indexes (empty: all), enabled
+REMINDERS = [
+    ("3", "days", "before", "sub-expires", [], True),
+    ("1", "weeks", "before", "sub-renews", [0, 1, 2], True),
+    ("1", "days", "after", "member-signup", [], True),
+    ("2", "days", "before", "sub-trial-ends", [1], True),
+    ("1", "months", "before", "cc-expires", [], False),
+]
 MEMBERS = 22               # created besides alice, bob and carol
 
 
@@ -97,8 +107,54 @@ def seed(site, db, fake) -> None:
         rule["title"] = domain.rule_title({**domain.RULE_DEFAULTS, **rule})
         post("rules", rule, created + timedelta(days=50))
 
+    for length, interval, timing, trigger, only, enabled in REMINDERS:
+        reminder = post("reminders", {"trigger_length": length, "trigger_interval": interval, "trigger_timing": timing,
+                                      "trigger_event": trigger, "products": [str(memberships[i]["id"]) for i in only]},
+                        created + timedelta(days=60))
+        store.put(db, KIND["reminders"], domain.finish_reminder(reminder, {"enabled": enabled}))
+
     for user in users[:21]:   # a few members never bought anything
         _purchases(store, db, fake, user, memberships, coupons, anchor)
+    for title, upgrade in LATER_GROUPS:   # made after everything else, so earlier ids stay as they were
+        post("groups", {"title": title, "is_upgrade_path": upgrade}, anchor - timedelta(days=30))
+    _history(site, db, users)
+
+
+def _history(site, db, users) -> None:
+    """The event log the seeded site would have: registrations, subscriptions, payments and their
+    outcomes, written in the order they happened (dated as they happened, not now)."""
+    store, at = site.store, domain.now()
+    txns = sorted(store.all(KIND["transactions"]), key=lambda r: int(r["id"]))
+    happened = [(u["user_registered"], "member-added", ("users", u["id"])) for u in users]
+    for sub in store.all(KIND["subscriptions"]):
+        happened.append((sub["created_at"], "subscription-created", ("subscriptions", sub["id"])))
+        if sub["status"] in ("cancelled", "suspended"):
+            last = max((t["created_at"] for t in txns if t["subscription"] == sub["id"]), default=sub["created_at"])
+            happened.append((last, "subscription-stopped" if sub["status"] == "cancelled" else "subscription-paused",
+                             ("subscriptions", sub["id"])))
+    by_sub: dict[str, list] = {}
+    for txn in txns:
+        by_sub.setdefault(txn["subscription"], []).append(txn)
+    for txn in txns:
+        about, when = ("transactions", txn["id"]), txn["created_at"]
+        outcome = dict(txn, status="pending")
+        names = events.transaction_events(site, None, outcome)          # signups that waited (offline)
+        if txn["status"] != "pending":
+            names += _settled(site, outcome, txn, by_sub)
+        happened += [(when, name, about) for name in names if not name.endswith("-expired")]
+        expires = domain.parse_mysql(txn["expires_at"])
+        if domain.is_expired(txn, at):
+            happened += [(domain.mysql(expires), name, about) for name in names if name.endswith("-expired")]
+    for when, name, about in sorted(happened, key=lambda h: h[0]):
+        events.record(site, db, name, about, when=domain.parse_mysql(when))
+
+
+def _settled(site, before: dict, after: dict, by_sub: dict) -> list[str]:
+    """What a payment's outcome recorded: a refunded one was completed first."""
+    if after["status"] == "refunded":
+        completed = dict(after, status="complete")
+        return events.transaction_events(site, before, completed) + events.transaction_events(site, completed, after)
+    return events.transaction_events(site, before, after)
 
 
 def _purchases(store, db, fake, user, memberships, coupons, anchor) -> None:

@@ -156,6 +156,33 @@ def rule(r: dict, lk: Lookup) -> dict:
     return out
 
 
+def group(g: dict, lk: Lookup) -> dict:
+    out = ordered("groups", {k: v for k, v in g.items() if not k.startswith("_")})
+    out["author"] = member_ref(g.get("author"), lk)
+    return out
+
+
+def reminder(r: dict, lk: Lookup) -> dict:
+    out = ordered("reminders", {k: v for k, v in r.items() if not k.startswith("_")})
+    out["author"] = member_ref(r.get("author"), lk)
+    return out
+
+
+# -- the event log -----------------------------------------------------------------------------
+
+def recorded_event(e: dict, lk: Lookup) -> dict:
+    """A log row with its object's stored record as it is now (no expansions); null once it is gone."""
+    out = ordered("events", {k: v for k, v in e.items() if not k.startswith("_")})
+    kind, evt_id = e.get("evt_id_type"), e.get("evt_id")
+    if kind == "users":
+        user = lk.get(KIND["members"], evt_id)
+        out["data"] = member_short(user, lk) if user else None
+    else:
+        stored = lk.get(KIND[kind], evt_id) if kind in KIND else None
+        out["data"] = row(stored) if stored else None
+    return out
+
+
 # -- rows --------------------------------------------------------------------------------------
 
 def gateway_ref(gateway_id):
@@ -187,5 +214,5 @@ def transaction(t: dict, lk: Lookup) -> dict:
     return out
 
 
-SERIALIZERS = {"memberships": membership, "coupons": coupon, "rules": rule,
-               "subscriptions": subscription, "transactions": transaction, "members": member}
+SERIALIZERS = {"memberships": membership, "coupons": coupon, "rules": rule, "groups": group, "reminders": reminder,
+               "events": recorded_event, "subscriptions": subscription, "transactions": transaction, "members": member}

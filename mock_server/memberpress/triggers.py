@@ -1,13 +1,15 @@
-"""``POST /__mock__/events/{event}``: send any of the 38 webhook events on demand.
+"""``POST /__mock__/events/{event}``: send any of the webhook events on demand.
 
-For the events no REST call can cause (login, pause/resume, upgrades and downgrades, reminders,
-course progress) and, for convenience, for every other one. The payload is built from a stored
+For the events no REST call can cause (login, reminders, course progress, corporate sub accounts)
+and, for convenience, for every other one. The payload is built from a stored
 object: the one named by ``{"id": ...}`` in the body (a member, subscription or transaction, as
 the event's contract says), else a stored object that fits the event (a failed transaction for
 transaction-failed, a subscription's 2nd payment for renewal-transaction-completed, ...), else
-one generated and stored for it. The event is queued through ``outbox.emit`` in the same store
-transaction as whatever the trigger changes (login counts the login; paused/resumed set the
-subscription's status), exactly like a REST change.
+one generated and stored for it. The event is recorded in the event log and queued
+(``events.announce``) in the same store transaction as whatever the trigger changes (login counts
+the login; paused/resumed set the subscription's status), exactly like a REST change. A reminder
+event names, in the log's args, a published reminder that sends it (the clock that would fire
+reminders on their own is not there yet: see ``domain.reminder_event``).
 """
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ from mock_server.sites import current
 from mock_server.memberpress import domain, events
 from mock_server.memberpress.domain import KIND, SEQUENCE
 from mock_server.webhooks import outbox
+
+ABOUT = {"member": "users", "deleted-member": "users", "course": "users", "subscription": "subscriptions",
+         "transaction": "transactions"}
 
 ROUTE = "/__mock__/events/<event>"
 
@@ -50,6 +55,16 @@ def _live_until(t, f):
     return domain.is_active(t, f["now"]) and domain.parse_mysql(t.get("expires_at")) is not None
 
 
+def _offline(status):
+    return lambda t, f: t["status"] == status and domain.awaits_admin(t.get("gateway"))
+
+
+def _in_trial(s):
+    start = domain.parse_mysql(s.get("created_at"))
+    return (s["status"] == "active" and domain.truthy(s.get("trial")) and start is not None
+            and start + timedelta(days=domain.intval(s.get("trial_days"))) > domain.now())
+
+
 TXN_FIT = {
     "transaction-completed": (lambda t, f: t["status"] == "complete", {"status": "complete"}),
     "recurring-transaction-completed": (lambda t, f: t["status"] == "complete" and _sub(t),
@@ -76,6 +91,11 @@ TXN_FIT = {
     "before-sub-expires-reminder": (_live_until, {"status": "complete"}),
     "after-sub-expires-reminder": (lambda t, f: domain.is_expired(t, f["now"]), {"status": "complete", "past": True}),
     "before-sub-renews-reminder": (lambda t, f: _live_until(t, f) and _sub(t), {"status": "complete", "sub": True}),
+    "offline-payment-pending": (_offline("pending"), {"status": "pending"}),   # made ones use manual (no subscription)
+    "offline-payment-complete": (_offline("complete"), {"status": "complete"}),
+    "offline-payment-refunded": (_offline("refunded"), {"status": "refunded"}),
+    "sub-account-added": (lambda t, f: t.get("txn_type") == "sub_account", {"status": "complete", "sub_account": True}),
+    "sub-account-removed": (lambda t, f: t.get("txn_type") == "sub_account", {"status": "complete", "sub_account": True}),
 }
 SUB_FIT = {
     "subscription-paused": (lambda s: s["status"] == "active", {"status": "active"}),
@@ -83,8 +103,10 @@ SUB_FIT = {
     "subscription-stopped": (lambda s: s["status"] == "cancelled", {"status": "cancelled"}),
     "after-cc-expires-reminder": (lambda s: s["status"] == "active" and bool(s.get("cc_last4")), {"status": "active"}),
     "before-cc-expires-reminder": (lambda s: s["status"] == "active" and bool(s.get("cc_last4")), {"status": "active"}),
+    "before-sub-trial-ends": (_in_trial, {"status": "active", "trial": True}),
 }
 SUB_STATUS_AFTER = {"subscription-paused": "suspended", "subscription-resumed": "active"}
+REMINDER_EVENTS = {e for e in domain.webhook_events() if e.endswith("-reminder") or e == "before-sub-trial-ends"}
 
 
 def _latest(rows, fits):
@@ -124,15 +146,16 @@ def pick_transaction(site, db, event: str) -> dict:
 
 # -- made up when nothing fits ---------------------------------------------------------------------
 
-def _member_and_membership(site):
+def _member_and_membership(site, trial: bool = False):
     member = pick_member(site, "")
     memberships = site.store.all(KIND["memberships"])
     recurring = [m for m in memberships if m.get("period_type") != "lifetime"]
-    return member, (recurring or memberships or [None])[0]
+    with_trial = [m for m in recurring if domain.truthy(m.get("trial"))] if trial else []
+    return member, (with_trial or recurring or memberships or [None])[0]
 
 
 def make_subscription(site, db, spec: dict) -> dict:
-    member, membership = _member_and_membership(site)
+    member, membership = _member_and_membership(site, trial=spec.get("trial", False))
     body = {"member": member["id"] if member else 0, "membership": membership["id"] if membership else 0,
             "status": spec.get("status", "active"), "gateway": "peum51-1tc", "cc_last4": "4242",
             "cc_exp_month": "12", "cc_exp_year": str(domain.now().year + 2)}
@@ -144,6 +167,8 @@ def make_subscription(site, db, spec: dict) -> dict:
 def make_transaction(site, db, spec: dict) -> dict:
     member, membership = _member_and_membership(site)
     now = domain.now()
+    if spec.get("sub_account"):
+        return make_sub_account(site, db, member, membership)
     sub = make_subscription(site, db, {"status": "active"}) if spec.get("sub") else None
     base = {"member": member["id"] if member else 0, "membership": membership["id"] if membership else 0,
             "amount": (membership or {}).get("price", "10.00"), "gateway": sub["gateway"] if sub else "manual",
@@ -153,6 +178,34 @@ def make_transaction(site, db, spec: dict) -> dict:
                    now - timedelta(days=31))
     expires = now - timedelta(days=1) if spec.get("past") else now + timedelta(days=30)
     return _store_txn(site, db, {**base, "expires_at": domain.mysql(expires)}, now)
+
+
+def make_sub_account(site, db, parent_member, membership) -> dict:
+    """A corporate account (the parent's purchase) and one sub account under it: the sub account's
+    transaction is free, of type sub_account, and names its parent transaction and the account."""
+    now = domain.now()
+    base = {"membership": membership["id"] if membership else 0, "gateway": "manual", "status": "complete",
+            "expires_at": domain.mysql(now + timedelta(days=365))}
+    parent = _store_txn(site, db, {**base, "member": parent_member["id"] if parent_member else 0,
+                                   "amount": (membership or {}).get("price", "10.00")}, now)
+    others = [u for u in site.users() if not parent_member or u["id"] != parent_member["id"]]
+    child_member = others[-1] if others else parent_member
+    child = domain.new_transaction(site.store.next_id(db, SEQUENCE["transactions"]),
+                                   {**base, "member": child_member["id"] if child_member else 0, "amount": "0.00"},
+                                   now)
+    child.update(txn_type="sub_account", parent_transaction_id=parent["id"], corporate_account_id=parent["id"])
+    return site.store.put(db, KIND["transactions"], child)
+
+
+def reminder_for(site, event: str, membership_id) -> str:
+    """The id of a published reminder that sends ``event`` for this membership, or "" (the log's args)."""
+    for reminder in site.store.all(KIND["reminders"]):
+        if reminder.get("status") != "publish" or domain.reminder_event(reminder) != event:
+            continue
+        if domain.truthy(reminder.get("filter_products")) and str(membership_id) not in reminder.get("products", []):
+            continue
+        return str(reminder["id"])
+    return ""
 
 
 def _store_txn(site, db, body: dict, when) -> dict:
@@ -201,7 +254,7 @@ def trigger(site, event: str, wanted_id=None) -> tuple[int, dict]:
             if event in SUB_STATUS_AFTER:
                 sub["status"] = SUB_STATUS_AFTER[event]
                 store.put(db, KIND["subscriptions"], sub)
-            data = events.subscription_data(site, sub["id"])
+            data, obj = events.subscription_data(site, sub["id"]), sub
         else:
             if wanted_id is not None:
                 txn = store.get(KIND["transactions"], _wanted("transaction", wanted_id))
@@ -209,8 +262,11 @@ def trigger(site, event: str, wanted_id=None) -> tuple[int, dict]:
                     raise NotFound(f"No transaction with id {wanted_id!r}.")
             else:
                 txn = pick_transaction(site, db, event)
-            data = events.transaction_data(site, txn["id"])
-        queued = outbox.emit(site, db, event, data)
+            data, obj = events.transaction_data(site, txn["id"]), txn
+        if kind in ("member", "deleted-member", "course"):
+            obj = user
+        args = reminder_for(site, event, obj.get("membership")) if event in REMINDER_EVENTS else ""
+        queued = events.announce(site, db, event, (ABOUT[kind], obj["id"]), data, args)
     return queued, data
 
 

@@ -1,7 +1,7 @@
 """Paid Memberships Pro ``/wp-json/pmpro/v1`` on the mock site.
 
 The plugin registers its routes without WordPress ``args`` schemas (or with empty ones), so
-WordPress validates nothing: callbacks read raw values and answer bad input themselves (bare
+WordPress validates nothing (but the presence of email_log_popup's required log_id): callbacks read raw values and answer bad input themselves (bare
 JSON strings, ``false``, ``{}``), which ``handlers`` reproduces. Permissions follow the
 capability table the contract carries (``permissions``).
 """
@@ -14,7 +14,13 @@ from mock_server.pmpro.permissions import authorize  # noqa: F401  (module inter
 from mock_server.pmpro.seed import seed  # noqa: F401  (module interface)
 
 API = "pmpro"
-VALIDATE_ARGS = False
+
+
+def VALIDATE_ARGS(op):  # noqa: N802 (the module interface's name)
+    """WordPress checks only that the args a route registers as required are present
+    (``x-wp-required-args``, email_log_popup's log_id); everything else reaches the callback raw."""
+    return "required" if op.spec.get("x-wp-required-args") else False
+
 
 # Callbacks per route: (route, "read" for GET, "edit" for POST/PUT/PATCH, "delete"), as
 # register_rest_route binds them in includes/rest-api.php.
@@ -36,6 +42,12 @@ CALLBACKS = {
     ("post_restrictions", "edit"): handlers.set_post_restrictions,
     ("export/start", "edit"): handlers.start_export,
     ("export/status", "read"): handlers.get_export_status,
+    ("me", "read"): handlers.me,
+    ("recent_memberships", "read"): handlers.recent_memberships,
+    ("recent_orders", "read"): handlers.recent_orders,
+    ("checkout_levels", "read"): handlers.get_checkout_levels,
+    ("quick_search", "read"): handlers.quick_search,
+    ("email_log_popup", "read"): handlers.get_email_log_popup,
 }
 PREFIX = "/wp-json/pmpro/v1/"
 
@@ -45,7 +57,7 @@ def _kind(method: str) -> str:
 
 
 HANDLERS = {op.op_id: CALLBACKS[(op.path.removeprefix(PREFIX), _kind(op.method))]
-            for op in operations.load(API)}
+            for op in operations.load(API) if "x-wp-discovery" not in op.spec}
 
 
 def register(app) -> None:

@@ -351,3 +351,76 @@ def checkout_level(site, level_id: int, code_text: str | None) -> dict | None:
         row.update(pricing)
         row.update(level_id=str(level_id), code_id=str(code["id"]), discount_code=code["code"])
     return row
+
+
+# -- the automation routes (recent memberships and orders) -------------------------------
+
+def iso8601(value: str) -> str:
+    """pmpro_format_date_iso8601 on a MySQL datetime of a UTC site."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    except (TypeError, ValueError):
+        return value
+
+
+def _user_columns(site, user_id) -> dict:
+    user = site.user(user_id)
+    return {"user_email": user.get("user_email") if user else None,
+            "user_nicename": user.get("user_nicename") if user else None,
+            "first_name": user.get("first_name", "") if user else None,
+            "last_name": user.get("last_name", "") if user else None}
+
+
+def recent_memberships(site, statuses: list[str], limit: int) -> list[dict]:
+    """The newest membership rows in these statuses, joined with user and level; only the first
+    row's modified is rewritten as ISO 8601, as the route does."""
+    if limit <= 0:
+        return []
+    rows = sorted((m for m in site.store.all(MEMBERSHIP) if m["status"] in statuses),
+                  key=lambda m: (m.get("modified") or "", m["id"]), reverse=True)[:limit]
+    out = []
+    for m in rows:
+        lv = level(site, m["membership_id"])
+        out.append({"id": str(m["user_id"]), **_user_columns(site, m["user_id"]),
+                    "membership_id": str(m["membership_id"]), "membership_name": lv["name"] if lv else None,
+                    "status": m["status"], "modified": m.get("modified") or m["startdate"]})
+    if out:
+        out[0]["modified"] = iso8601(out[0]["modified"])
+    return out
+
+
+def recent_orders(site, limit: int) -> list[dict]:
+    """The newest orders joined with their user; the first row's timestamp as ISO 8601."""
+    if limit <= 0:
+        return []
+    orders = sorted(site.store.all(ORDER), key=lambda o: (o["timestamp"], o["id"]), reverse=True)[:limit]
+    out = []
+    for o in orders:
+        user = site.user(o["user_id"])
+        billing = o.get("billing") or {}
+        out.append({"id": str(o["id"]), "code": o["code"], "user_id": str(user["id"]) if user else None,
+                    **_user_columns(site, o["user_id"]), "membership_id": str(o["membership_id"]),
+                    **{f"billing_{f}": str(billing.get(f, "")) for f in ("name", "street", "city", "state", "zip",
+                                                                         "country", "phone")},
+                    "subtotal": str(o["subtotal"]), "tax": str(o["tax"]), "total": str(o["total"]),
+                    "status": o["status"], "gateway": o["gateway"], "gateway_environment": o["gateway_environment"],
+                    "timestamp": o["timestamp"]})
+    if out:
+        out[0]["timestamp"] = iso8601(out[0]["timestamp"])
+    return out
+
+
+def default_level_id(site) -> int:
+    """pmpro_getLevelAtCheckout with no level: the lowest id among levels open to sign-ups."""
+    open_ids = [int(lv["id"]) for lv in levels(site) if intval(lv["allow_signups"])]
+    return min(open_ids) if open_ids else 0
+
+
+# -- the e-mail log ---------------------------------------------------------------------
+
+EMAIL_LOG = "pmpro_email_log"
+SEQ_EMAIL_LOG = "pmpro_email_log"
+
+
+def email_log(site, log_id: int) -> dict | None:
+    return site.store.get(EMAIL_LOG, log_id) if log_id > 0 else None

@@ -7,7 +7,7 @@ import re
 from flask import Response, request
 
 from mock_server import wp
-from mock_server.pmpro import domain, exports
+from mock_server.pmpro import domain, exports, pages
 from mock_server.pmpro.php import boolean, digits, email, empty, floatval, format_price, intval, text, textarea
 
 NO_USER = "No user information passed through."
@@ -377,3 +377,67 @@ def download_export(site):
     exports.finish_download(site, export)
     return Response(export["csv"], mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{export["file_name"]}"'})
+
+
+# -- helper routes beyond the documented ones ---------------------------------------------
+
+def me(call):
+    """validate_me: wp_send_json_success with the caller's display name (false when anonymous)."""
+    return _envelope(True, {"username": call.user["display_name"] if call.user else False})
+
+
+def recent_memberships(call):
+    limit = _arg(call, "limit", intval, 1)
+    raw = text(call.arg("level_status")) if not empty(call.arg("level_status")) else ""
+    statuses = raw.split(",") if raw else ["active"]
+    # PMPro dies on an empty result (500); the mock answers the empty list (docs/pmpro.md).
+    return wp.reply(domain.recent_memberships(call.site, statuses, limit))
+
+
+def recent_orders(call):
+    return wp.reply(domain.recent_orders(call.site, _arg(call, "limit", intval, 1)))
+
+
+def get_checkout_levels(call):
+    """The deprecated plural route: one intval'd level id (a '+' list keeps its first), priced like
+    checkout_level, keyed by that id, with the summed initial payment."""
+    for name in ("pmpro_level", "level_id", "level"):
+        if call.arg(name) is not None:
+            level_ids = [intval(call.arg(name))]
+            break
+    else:
+        return wp.reply("No levels found.", 400)
+    code = text(call.arg("discount_code")) if call.arg("discount_code") is not None else ""
+    if not code and call.arg("pmpro_discount_code") is not None:
+        code = re.sub(r"[^A-Za-z0-9\-]", "", text(call.arg("pmpro_discount_code")))
+    body, total = {"initial_payment": 0.0}, 0.0
+    for level_id in level_ids:
+        priced = level_id or domain.default_level_id(call.site)
+        row = domain.checkout_level(call.site, priced, code or None) if priced > 0 else None
+        if row and row["confirmation"] and not domain.holds(call.site, call.user, level_id) \
+                and not call.site.can(call.user, "pmpro_membershiplevels"):
+            row["confirmation"] = ""
+        body[str(level_id)] = row
+        total += floatval(row["initial_payment"]) if row else 0.0
+    body["initial_payment"] = int(total) if total.is_integer() else total   # PHP prints 20.0 as 20
+    body["initial_payment_formatted"] = format_price(total)
+    return wp.reply(body)
+
+
+def quick_search(call):
+    needle = text(call.arg("search")) if call.arg("search") is not None else ""
+    if not needle:
+        return wp.reply({"error": "No search string provided."}, 400)
+    kind = text(call.arg("type")) if call.arg("type") is not None else "all"
+    html = pages.search_results(call.site, call.user, request.url_root.rstrip("/"), needle, kind)
+    return _envelope(True, html)
+
+
+def get_email_log_popup(call):
+    log_id = abs(intval(call.arg("log_id")))   # absint
+    if not log_id:
+        return wp.reply({"error": "No log ID provided."}, 400)
+    log = domain.email_log(call.site, log_id)
+    if log is None:
+        return wp.reply({"error": "Email log not found."}, 404)
+    return wp.reply({"html": pages.email_log_details(log)})

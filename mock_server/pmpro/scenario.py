@@ -91,6 +91,14 @@ def _post(site, db, fields: dict, id_: int) -> dict:
     return post
 
 
+def _email(site, db, fields: dict, id_: int) -> dict:
+    row = {"id": id_, "user_id": 0, "email_to": "", "email_from": "wordpress@example.com", "from_name": "", "reply_to": "",
+           "cc": "", "bcc": "", "subject": "", "template": "", "status": "sent", "body": "",
+           "timestamp": domain.mysql(domain.now())}
+    row.update({k: v for k, v in fields.items() if k != "_key"})
+    return row
+
+
 def _plain(site, db, fields: dict, id_: int) -> dict:
     return {k: v for k, v in fields.items() if k != "_key"}
 
@@ -107,6 +115,8 @@ COLLECTIONS = [
     Collection("discount_code_uses", domain.CODE_USE, control_schema="PmproCodeUse", sequence=domain.SEQ_CODE_USES,
                refs={"code_id": "pmpro.discount_codes", "user_id": "users", "order_id": "pmpro.orders"},
                build=_plain),
+    Collection("email_log", domain.EMAIL_LOG, control_schema="PmproEmailLog", sequence=domain.SEQ_EMAIL_LOG,
+               refs={"user_id": "users"}, build=_email),
     Collection("posts", domain.POST, control_schema="Post", sequence="posts", build=_post),
     Collection("restrictions", domain.RESTRICTION, control_schema="Restriction", keyed_by="pmpro.posts",
                refs={"level_ids": LEVELS}, build=_plain),

@@ -140,7 +140,18 @@ def _orders(site, db, fake, user, lv, row, code) -> None:
             "affiliate_subid": "", "notes": "", "checkout_id": checkout_id if n == 0 else 0,
         }
         site.store.put(db, domain.ORDER, order)
+        if n == 0:
+            _log_email(site, db, user, lv, stamp)
         if n == 0 and code:
             site.store.put(db, domain.CODE_USE, {"id": site.store.next_id(db, domain.SEQ_CODE_USES),
                                                  "code_id": code["id"], "user_id": user["id"], "order_id": order_id,
                                                  "timestamp": domain.mysql(stamp)})
+
+
+def _log_email(site, db, user, lv, when) -> None:
+    """The checkout confirmation PMPro's e-mail log keeps for a paid signup."""
+    site.store.put(db, domain.EMAIL_LOG, {
+        "id": site.store.next_id(db, domain.SEQ_EMAIL_LOG), "user_id": user["id"], "email_to": user["user_email"],
+        "email_from": "wordpress@example.com", "from_name": "membermock", "reply_to": "", "cc": "", "bcc": "",
+        "subject": f"Your membership confirmation for {lv['name']}", "template": "checkout_paid", "status": "sent",
+        "body": f"<p>Thank you for your membership to {lv['name']}.</p>", "timestamp": domain.mysql(when)})

@@ -34,7 +34,7 @@ def test_the_mock_conforms(tmp_path):
                                         "--junit-xml", str(junit))
     assert code == 0, out[-4000:]
     assert "Verdict: **conforms**" in report
-    assert re.search(r"\| \*\*all\*\* \| 109/109", report), report[:1500]
+    assert re.search(r"\| \*\*all\*\* \| 141/141", report), report[:1500]
     assert junit.exists() and "<testsuite" in junit.read_text()
     assert "## Webhook events" in report and "transaction-refunded | pass" in report
 

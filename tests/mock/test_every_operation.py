@@ -16,7 +16,7 @@ from membermock import contracts
 from mock_server.app import create_app
 from mock_server.config import Config
 
-APP = create_app(Config(db=":memory:", seed=3))
+APP = create_app(Config(db=":memory:", seed=3, mp_optional_routes=True))   # every route, the optional ones too
 SITE = APP.extensions["membermock"]
 ADMIN = base64.b64encode(f"admin:{SITE.config.admin_app_password}".encode()).decode()
 HEADERS = {

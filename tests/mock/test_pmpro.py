@@ -79,6 +79,13 @@ def sample_params(mock, op):
         "post_restrictions": {"post_id": lounge, "level_ids": [2]} if op.method != "GET" else {"post_id": lounge},
         "export/start": {"type": "members"},
         "export/status": {"type": "members"},
+        "me": {},
+        "recent_memberships": {"limit": 2},
+        "recent_orders": {"limit": 2},
+        "checkout_levels": {"level": 2},
+        "quick_search": {"search": "a"},
+        "email_log_popup": {"log_id": 1},
+        "/wp-json/pmpro/v1": {},
     }[route]
 
 

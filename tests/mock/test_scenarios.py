@@ -44,6 +44,12 @@ wc_memberships:
 """
 
 
+@pytest.fixture
+def mock(make_mock):
+    """Objects a scenario leaves undated take the clock's time: frozen, two loads give the same site."""
+    return make_mock(now="2027-01-01T00:00:00Z", frozen=True)
+
+
 def load(mock, text, prefix=""):
     return mock.client.post(f"{prefix}/__mock__/scenario", data=text, content_type="application/yaml")
 
@@ -152,3 +158,10 @@ def test_a_scenario_may_start_from_a_seeded_site(mock):
     assert answer.status_code == 200
     names = [lv["name"] for lv in mock.get("/wp-json/pmpro/v1/membership_levels").get_json().values()]
     assert names[-1] == "Extra" and len(names) > 1
+
+
+def test_every_kind_a_site_stores_has_a_collection(mock):
+    from mock_server import scenarios
+    stored = set(mock.client.get("/__mock__/state").get_json())
+    covered = {collection.kind for _, collection in scenarios.collections()}
+    assert stored <= covered, stored - covered
