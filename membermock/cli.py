@@ -71,10 +71,12 @@ def _serve(args) -> int:
         except ClockError as exc:
             print(f"membermock serve: --now: {exc}", file=sys.stderr)
             return 2
+    from mock_server.control_access import is_loopback
     config = Config(db=args.db, seed=args.seed, mp_api_key=args.mp_api_key,
                     admin_app_password=args.admin_app_password, pmpro_allow_delete=args.pmpro_allow_delete,
                     mp_webhook_key=args.mp_webhook_key, webhooks=webhooks, journal_size=args.journal_size,
-                    now=args.now, frozen=args.frozen)
+                    now=args.now, frozen=args.frozen, dashboard=args.dashboard,
+                    control_auth=not args.open_control and not is_loopback(args.host))
     return serve(config, args.host, args.port, args.workers, scenario=args.scenario, faults=tuple(faults))
 
 
@@ -115,6 +117,10 @@ def parser() -> argparse.ArgumentParser:
                    help="request journal entries kept per site (default %(default)s; 0 turns the journal off)")
     s.add_argument("--now", metavar="ISO", help="the site's clock at start, e.g. 2027-01-01T00:00:00Z (default: real time)")
     s.add_argument("--frozen", action="store_true", help="the clock stands still until moved (POST /__mock__/clock)")
+    s.add_argument("--no-dashboard", dest="dashboard", action="store_false",
+                   help="no HTML dashboard at /__mock__/ (the JSON control routes stay)")
+    s.add_argument("--open-control", action="store_true",
+                   help="beyond loopback, let the control routes and dashboard in without the admin's application password")
     s.set_defaults(run=_serve)
     from membermock.listen import add_parser as add_webhooks
 
