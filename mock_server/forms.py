@@ -26,6 +26,7 @@ from mock_server.journal import CONTROL_PREFIX
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NOTICES = ("done", "error")
 NOTICE_LENGTH = 400
+REFUSALS = (401, 403)       # who may post is answered as is: the browser asks for a password
 
 
 def is_form() -> bool:
@@ -103,7 +104,7 @@ def _browser_form() -> bool:
 
 def answer_browser(response: Response) -> Response:
     """A browser's form post goes back to its page (303) with the route's answer in the URL."""
-    if not request.path.startswith(CONTROL_PREFIX) or not _browser_form() or response.status_code == 401:
+    if not request.path.startswith(CONTROL_PREFIX) or not _browser_form() or response.status_code in REFUSALS:
         return response
     if response.status_code >= 400:
         notice = ("error", _message(response))

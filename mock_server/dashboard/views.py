@@ -45,7 +45,7 @@ def render(template: str, **context) -> str:
     return render_template(
         f"dashboard/{template}", site=site, site_label=site.name or "default",
         site_names=sites.names(), clock=control.clock_state(site), notice=_notice(),
-        back=forms_next(), **context)
+        here=forms_next(), **context)
 
 
 def _notice() -> tuple[str, str] | None:
