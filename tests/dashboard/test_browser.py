@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.dashboard.browser import VIEWPORT, launch, playwright_or_skip
-from tests.server.harness import ADMIN_PASSWORD, API_KEY, running
+from tests.server.harness import ADMIN_PASSWORD, API_KEY, free_port, running
 from tests.webhooks.listener import Listener
 
 NOW = "2027-01-01T00:00:00Z"
@@ -83,7 +83,7 @@ def shoot(page, shots: Path, name: str) -> Path:
 
 
 def cells(page, selector: str, column: int = 1) -> list[str]:
-    return [t.strip() for t in page.locator(f"{selector} tbody tr td:nth-child({column})").all_inner_texts()]
+    return [t.strip() for t in page.locator(f"{selector} > tbody > tr > td:nth-child({column})").all_inner_texts()]
 
 
 def notice(page) -> dict:
@@ -92,6 +92,18 @@ def notice(page) -> dict:
 
 
 # -- every page, against the API's own answers ------------------------------------------------------
+
+def test_site_form_makes_a_site_with_a_dashboard_of_its_own(server, page):
+    page.goto(server.url("/__mock__/"))
+    page.fill("input[name=name]", "browser-site")
+    page.click("button:text('Create a site')")
+    assert '"name":"browser-site"' in notice(page)["done"]
+    made = api(server, "/__mock__/sites/browser-site").json()
+    page.click("table.list a:text('browser-site')")
+    assert urlsplit(page.url).path == "/sites/browser-site/__mock__/"
+    text = page.inner_text("main")
+    assert made["mp_api_key"] in text and made["admin"]["application_password"] in text and API_KEY not in text
+
 
 def test_overview_shows_the_sites_credentials_users_and_clock(server, page, shots):
     answer = page.goto(server.url("/__mock__/"))
@@ -126,11 +138,13 @@ def test_requests_page_lists_the_journal_newest_first(server, page, shots):
 
 
 @pytest.mark.parametrize("collection", ["members", "memberships", "transactions", "subscriptions"])
-def test_memberpress_data_is_what_its_routes_answer(server, page, collection):
+def test_memberpress_data_is_what_its_routes_answer(server, page, collection, shots):
     assert page.goto(server.url(f"/__mock__/ui/data/memberpress/{collection}")).status == 200
     listed = api(server, f"/wp-json/mp/v1/{collection}?page=1&per_page=20", headers={"MEMBERPRESS-API-KEY": API_KEY})
     assert cells(page, "table.list") == [str(o["id"]) for o in listed.json()]
     assert f"{listed.headers['X-WP-Total']} · from" in page.inner_text("h2")
+    if collection == "transactions":
+        shoot(page, shots, "data")
     rows = listed.json()
     if int(listed.headers["X-WP-Total"]) > 20:
         page.click("nav.pager a:text('next ›')")
@@ -167,8 +181,6 @@ def test_pmpro_and_woocommerce_data_is_what_their_routes_answer(server, page, co
         levels = api(server, "/wp-json/pmpro/v1/membership_levels", auth=("admin", ADMIN_PASSWORD)).json()
         assert cells(page, "table.list") == sorted(levels, key=int)[:20]
         assert cells(page, "table.list", 2) == [levels[k]["name"] for k in sorted(levels, key=int)][:20]
-    if collection == "wc-memberships/plans":
-        shoot(page, shots, "data")
     page.click("table.list tbody tr:first-child td:first-child a")
     assert json.loads(page.inner_text("pre.json")) == _other_api(server, collection, first)
     if collection == "pmpro/orders":
@@ -223,9 +235,10 @@ def test_fault_form_sets_a_fault_the_api_and_the_plugins_routes_see(server, page
 
 
 def test_trigger_form_sends_an_event_and_resend_sends_it_again(server, page, listener, shots):
-    subscribed = requests.post(server.url("/wp-json/mp/v1/webhooks/subscribe"), headers={"MEMBERPRESS-API-KEY": API_KEY},
-                               json={"url": listener.url, "event": "all"}, timeout=10)
-    assert subscribed.status_code == 201
+    for url, event in ((listener.url, "all"), (f"http://127.0.0.1:{free_port()}/nobody-listens", "login")):
+        subscribed = requests.post(server.url("/wp-json/mp/v1/webhooks/subscribe"), json={"url": url, "event": event},
+                                   headers={"MEMBERPRESS-API-KEY": API_KEY}, timeout=10)
+        assert subscribed.status_code == 201
     member = api(server, "/wp-json/mp/v1/members?per_page=1", headers={"MEMBERPRESS-API-KEY": API_KEY}).json()[0]
     page.goto(server.url("/__mock__/ui/webhooks"))
     assert listener.url in page.inner_text("section:has(h2:text('Subscriptions'))")
@@ -236,10 +249,14 @@ def test_trigger_form_sends_an_event_and_resend_sends_it_again(server, page, lis
     assert got["event"] == "login" and str(got["body"]["data"]["id"]) == str(member["id"])
 
     delivery = _delivered(server, got["headers"]["x-membermock-delivery-id"])
+    _attempted(server, "nobody-listens")
     page.goto(server.url("/__mock__/ui/webhooks"))
-    row = page.locator("table.deliveries tbody tr").first
-    assert row.locator("td").first.inner_text().strip() == str(delivery["id"])
+    rows = page.locator("table.deliveries > tbody > tr")
+    assert cells(page, "table.deliveries") == [str(d["id"]) for d in reversed(api(server, "/__mock__/webhooks/deliveries").json())]
+    row = rows.filter(has=page.locator(f"td:first-child:text-is('{delivery['id']}')"))
     assert "delivered" in row.inner_text() and "200" in row.inner_text()
+    failing = rows.filter(has_text="nobody-listens")
+    assert "pending" in failing.inner_text() and "err" in failing.inner_text() and "ConnectionError" in failing.inner_text()
     shoot(page, shots, "webhooks")
 
     row.locator("button:text('Re-send')").click()
@@ -247,6 +264,15 @@ def test_trigger_form_sends_an_event_and_resend_sends_it_again(server, page, lis
     first, again = listener.wait_for(2)
     assert again["headers"]["x-membermock-delivery-id"] == first["headers"]["x-membermock-delivery-id"]
     assert again["headers"]["x-membermock-attempt"] == "2"
+
+
+def _attempted(server, url_part: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(url_part in d["url"] and d["attempts"] for d in api(server, "/__mock__/webhooks/deliveries").json()):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no attempt to deliver to {url_part}")
 
 
 def _delivered(server, delivery_id: str, timeout: float = 15) -> dict:
@@ -257,18 +283,6 @@ def _delivered(server, delivery_id: str, timeout: float = 15) -> dict:
                 return delivery
         time.sleep(0.1)
     raise AssertionError(f"delivery {delivery_id} not recorded as delivered")
-
-
-def test_site_form_makes_a_site_with_a_dashboard_of_its_own(server, page):
-    page.goto(server.url("/__mock__/"))
-    page.fill("input[name=name]", "browser-site")
-    page.click("button:text('Create a site')")
-    assert '"name":"browser-site"' in notice(page)["done"]
-    made = api(server, "/__mock__/sites/browser-site").json()
-    page.click("table.list a:text('browser-site')")
-    assert urlsplit(page.url).path == "/sites/browser-site/__mock__/"
-    text = page.inner_text("main")
-    assert made["mp_api_key"] in text and made["admin"]["application_password"] in text and API_KEY not in text
 
 
 def test_clock_form_advances_the_clock(server, page):
