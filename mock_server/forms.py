@@ -34,12 +34,14 @@ def is_form() -> bool:
 
 
 def body() -> tuple[dict | None, Response | None]:
-    """The request's body as an object ({} when there is none), or a 400 saying what is wrong."""
-    if is_form():
+    """The request's body as an object ({} when there is none), or a 400 saying what is wrong.
+    JSON sent as a form (``curl -d '{...}'`` without a Content-Type) is read as the JSON it is."""
+    raw = request.get_data(cache=True)
+    if is_form() and raw.lstrip()[:1] not in (b"{", b"["):
         return _form_fields(), None
-    if not request.get_data():
+    if not raw:
         return {}, None
-    data = request.get_json(silent=True)
+    data = request.get_json(silent=True, force=is_form())
     if not isinstance(data, dict):
         return None, wp.error("mock_invalid_json", "The body must be a JSON object.", 400)
     return data, None

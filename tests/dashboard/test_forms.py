@@ -105,3 +105,12 @@ def test_json_bodies_are_read_as_before(client):
     assert client.post("/__mock__/faults", data="{}", content_type="text/plain").status_code == 400
     assert client.post("/__mock__/payments/fail").status_code == 400
     assert client.post("/__mock__/reseed", json={"seed": 2}).get_json() == {"status": "reseeded", "seed": 2}
+
+
+def test_json_sent_with_curls_default_content_type_is_read_as_json(client, site):
+    answer = client.post("/__mock__/sites", data='{"name": "curled"}',
+                         content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 201 and answer.get_json()["name"] == "curled"
+    answer = client.post("/__mock__/faults", data='{"path": "/x", "status": 503', content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 400 and answer.get_json()["code"] == "mock_invalid_json"
+    assert site.faults.all() == []
