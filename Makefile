@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install samples fixtures clean
+.PHONY: serve test install browser screenshots samples fixtures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,17 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest $(ARGS)
+
+# Debian's Chromium and Playwright for Python, for the dashboard's browser tests (without them
+# those tests skip, saying why). CI runs this before `make test`.
+browser: $(STAMP)
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "make browser: Chromium could not be installed; the browser tests will skip"
+	$(BIN)/pip install --quiet -e '.[browser]' || echo "make browser: Playwright could not be installed; the browser tests will skip"
+
+# Retake the dashboard's screenshots in docs/dashboard/ (they are taken by its browser tests).
+screenshots: browser
+	MEMBERMOCK_SCREENSHOTS=docs/dashboard $(BIN)/pytest tests/dashboard/test_browser.py -q -p no:cacheprovider
 
 # Rebuild the cleaned sample corpus from ../shared/seeds.
 samples: $(STAMP)

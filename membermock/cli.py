@@ -71,10 +71,12 @@ def _serve(args) -> int:
         except ClockError as exc:
             print(f"membermock serve: --now: {exc}", file=sys.stderr)
             return 2
+    from mock_server.control_access import is_loopback
     config = Config(db=args.db, seed=args.seed, mp_api_key=args.mp_api_key,
                     admin_app_password=args.admin_app_password, pmpro_allow_delete=args.pmpro_allow_delete,
                     mp_optional_routes=args.mp_optional_routes, mp_webhook_key=args.mp_webhook_key,
-                    webhooks=webhooks, journal_size=args.journal_size, now=args.now, frozen=args.frozen)
+                    webhooks=webhooks, journal_size=args.journal_size, now=args.now, frozen=args.frozen,
+                    dashboard=args.dashboard, control_auth=not args.open_control and not is_loopback(args.host))
     return serve(config, args.host, args.port, args.workers, scenario=args.scenario, faults=tuple(faults))
 
 
@@ -118,6 +120,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--mp-optional-routes", action="store_true",
                    help="serve the MemberPress routes the vendor README says many sites lack (/me/permissions, "
                         "/member_options, /membership_options, /memberships/{id}/member_options)")
+    s.add_argument("--no-dashboard", dest="dashboard", action="store_false",
+                   help="no HTML dashboard at /__mock__/ (the JSON control routes stay)")
+    s.add_argument("--open-control", action="store_true",
+                   help="beyond loopback, let the control routes and dashboard in without the admin's application password")
     s.set_defaults(run=_serve)
     from membermock.listen import add_parser as add_webhooks
 

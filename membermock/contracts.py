@@ -188,12 +188,18 @@ def control() -> dict:
 def control_validator(component: str, partial: bool = False) -> Draft202012Validator:
     """A validator for ``#/components/schemas/<component>`` of the control document (with every
     field optional, nested contracts included, when ``partial``)."""
+    return control_validator_at(f"/components/schemas/{component}", partial)
+
+
+@cache
+def control_validator_at(pointer: str, partial: bool = False) -> Draft202012Validator:
+    """A validator for any JSON pointer into the control document (a route's body, one field of it)."""
     if partial:
         resources = _relaxed_registry()
     else:
         resources = registry().with_resource(CONTROL_URI, Resource.from_contents(
             control(), default_specification=DRAFT202012))
-    return Draft202012Validator({"$ref": f"{CONTROL_URI}#/components/schemas/{component}"}, registry=resources,
+    return Draft202012Validator({"$ref": f"{CONTROL_URI}#{pointer}"}, registry=resources,
                                 format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 

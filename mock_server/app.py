@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from mock_server import clock, discovery, operations, wp
+from mock_server import clock, control_access, discovery, forms, operations, wp
 from mock_server.cache import ResponseCache
 from mock_server.call import Call
 from mock_server.config import Config
@@ -69,6 +69,13 @@ def create_app(config: Config | None = None) -> Flask:
     from mock_server.webhooks.control import webhooks_control
     app.register_blueprint(control)
     app.register_blueprint(webhooks_control)
+    if config.dashboard:
+        from mock_server.dashboard import dashboard
+        from mock_server.dashboard.rest import ROUTES
+        app.register_blueprint(dashboard)
+        app.extensions[ROUTES] = app.wsgi_app   # the routes below the layers, for the dashboard's reads
+    forms.install(app)
+    control_access.install(app)
     inner = FaultsLayer(app.wsgi_app, ENVIRON_KEY)
     if config.journal_size:
         inner = JournalLayer(inner, ENVIRON_KEY)

@@ -35,3 +35,8 @@ class Config:
     frozen: bool = False
     # Request journal entries kept per site (0: no journal).
     journal_size: int = DEFAULT_JOURNAL_SIZE
+    # The HTML dashboard at /__mock__/ (serve --no-dashboard turns it off).
+    dashboard: bool = True
+    # The control routes and the dashboard ask for the administrator's application password:
+    # serve sets this when it listens beyond loopback, unless --open-control.
+    control_auth: bool = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from membermock import contracts
-from mock_server import clock, lifecycle, wp
+from mock_server import clock, forms, lifecycle, wp
 from mock_server.seeding import SEEDED, reseed
 from mock_server import scenarios
 from mock_server.faults import FaultError
@@ -82,23 +82,18 @@ def delete_site(name):
 
 
 def _json_object():
-    """The request's JSON object ({} when there is no body), or a 400 saying what is wrong."""
-    if not request.get_data():
-        return {}, None
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return None, wp.error("mock_invalid_json", "The body must be a JSON object.", 400)
-    return body, None
+    """The request's JSON object, or an HTML form's fields read as one (mock_server.forms)."""
+    return forms.body()
+
+
+def user_list(site) -> list[dict]:
+    return [{"id": u["id"], "login": u["user_login"], "email": u["user_email"], "roles": u["roles"],
+             "application_password": u.get("app_password")} for u in site.users()]
 
 
 @control.get("/users")
 def users():
-    site = _site()
-    return wp.reply([
-        {"id": u["id"], "login": u["user_login"], "email": u["user_email"], "roles": u["roles"],
-         "application_password": u.get("app_password")}
-        for u in site.users()
-    ])
+    return wp.reply(user_list(_site()))
 
 
 @control.post("/reset")
@@ -115,7 +110,8 @@ def reset():
 
 @control.post("/reseed")
 def reseed_route():
-    raw = request.args.get("seed") or (request.get_json(silent=True) or {}).get("seed")
+    body, _problem = forms.body()
+    raw = request.args.get("seed") or (body or {}).get("seed")
     try:
         seed = int(raw)
     except (TypeError, ValueError):
@@ -241,7 +237,7 @@ def remove_fault(id):  # noqa: A002 (the documented path parameter)
 
 # -- the clock ---------------------------------------------------------------------------------
 
-def _clock_state(site, ran: dict | None = None) -> dict:
+def clock_state(site, ran: dict | None = None) -> dict:
     reading = site.clock.reading()
     until = lifecycle.ran_until(site)
     state = {"now": clock.iso(reading.now()), "frozen": reading.frozen_at is not None,
@@ -254,7 +250,7 @@ def _clock_state(site, ran: dict | None = None) -> dict:
 
 @control.get("/clock")
 def get_clock():
-    return wp.reply(_clock_state(_site()))
+    return wp.reply(clock_state(_site()))
 
 
 @control.post("/clock")
@@ -282,4 +278,4 @@ def move_clock():
         else:
             site.store.set_meta(db, lifecycle.UNTIL, clock.iso(target))
         site.clock.write(db, site.clock.moved_to(target, body.get("frozen")))
-    return wp.reply(_clock_state(site, ran))
+    return wp.reply(clock_state(site, ran))

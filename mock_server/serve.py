@@ -62,6 +62,9 @@ def banner(config: Config, host: str, port: int, workers: int) -> str:
         f"  WooCommerce Memberships  {root}/wp-json/wp-abilities/v1",
         f"      basic auth  admin:{config.admin_app_password}   (other users: {root}/__mock__/users)",
         f"  mock control             {root}/__mock__/health, /reset, /state, /requests, /faults, /sites, /scenario, /clock",
+        *([f"  dashboard                {root}/__mock__/"] if config.dashboard else []),
+        *(["      beyond loopback: control routes and dashboard need the admin's basic auth (--open-control: not)"]
+          if config.control_auth else []),
         f"  webhooks                 header MEMBERPRESS-WEBHOOK-KEY: {config.mp_webhook_key}; "
         f"deliveries at {root}/__mock__/webhooks/deliveries",
         *(f"      subscribed  {url}  ({', '.join(events)})" for url, events in config.webhooks),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from mock_server import wp
+from mock_server import forms, wp
 from mock_server.memberpress.domain import KIND, intval
 from mock_server.memberpress.lifecycle import FAILURES
 from mock_server.sites import current
@@ -15,8 +15,8 @@ ROUTE = "/__mock__/payments/fail"
 def register(app) -> None:
     def view():
         site = current()
-        body = request.get_json(silent=True) if request.get_data() else None
-        if not isinstance(body, dict):
+        body, problem = forms.body()
+        if problem or not body and not request.get_data():
             return wp.error("mock_invalid_json", 'The body is {"subscription": ID, "times": N}.', 400)
         times = body.get("times", 1)
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:

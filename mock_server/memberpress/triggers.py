@@ -19,7 +19,7 @@ from functools import cache
 from flask import request
 
 from membermock import contracts
-from mock_server import wp
+from mock_server import forms, wp
 from mock_server.sites import current
 from mock_server.memberpress import domain, events
 from mock_server.memberpress.domain import KIND, SEQUENCE
@@ -276,8 +276,8 @@ def register(app) -> None:
         if event not in outbox.events():
             return wp.error("mock_unknown_event", f"Unknown MemberPress event: {event}.", 404,
                             events=list(outbox.events()))
-        body = request.get_json(silent=True) if request.get_data() else None
-        wanted = body.get("id") if isinstance(body, dict) else None
+        body, _problem = forms.body()
+        wanted = body.get("id") if body else None
         if wanted is None:
             wanted = request.args.get("id")
         try:

@@ -90,3 +90,17 @@ def emit(site, db, event: str, data: dict) -> int:
         [(uuid.uuid4().hex, event_id, int(h["id"]), h["url"], event, body, now, now) for h in hooks],
     )
     return len(hooks)
+
+
+def requeue(store, delivery_id: int) -> bool:
+    """Queue a delivery again, due now: the same delivery id and body, its attempt count going on.
+    A delivered or failed one is sent once more (and retried as usual while attempts remain); a
+    pending one waiting out a backoff goes now. False when there is no such delivery."""
+    with store.transaction() as db:
+        return db.execute("UPDATE webhook_deliveries SET status = 'pending', next_at = ? WHERE id = ?",
+                          (time.time(), delivery_id)).rowcount > 0
+
+
+def due_in(next_at: float) -> float:
+    """Seconds until a delivery's next attempt (deliveries are scheduled in machine time)."""
+    return next_at - time.time()
