@@ -53,10 +53,21 @@ def _serve(args) -> int:
     except ValueError as exc:
         print(f"membermock serve: {exc}", file=sys.stderr)
         return 2
+    faults = []
+    for spec in args.fault:
+        try:
+            faults.append(json.loads(spec))
+        except ValueError:
+            print(f"membermock serve: --fault takes a JSON object, e.g. '{{\"path\": \"/wp-json/mp/v1/*\", "
+                  f"\"status\": 503, \"times\": 2}}'; got {spec!r}", file=sys.stderr)
+            return 2
+    if args.journal_size < 0:
+        print("membermock serve: --journal-size is 0 (off) or more", file=sys.stderr)
+        return 2
     config = Config(db=args.db, seed=args.seed, mp_api_key=args.mp_api_key,
                     admin_app_password=args.admin_app_password, pmpro_allow_delete=args.pmpro_allow_delete,
-                    mp_webhook_key=args.mp_webhook_key, webhooks=webhooks)
-    return serve(config, args.host, args.port, args.workers)
+                    mp_webhook_key=args.mp_webhook_key, webhooks=webhooks, journal_size=args.journal_size)
+    return serve(config, args.host, args.port, args.workers, scenario=args.scenario, faults=tuple(faults))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -88,6 +99,12 @@ def parser() -> argparse.ArgumentParser:
                    help="sent as MEMBERPRESS-WEBHOOK-KEY with every delivery")
     s.add_argument("--pmpro-allow-delete", action="store_true",
                    help="let DELETE /pmpro/v1/membership_level through, as a site filtering pmpro_rest_api_methods does")
+    s.add_argument("--scenario", metavar="FILE",
+                   help="start from this scenario (YAML or JSON): it replaces the site's data at every start")
+    s.add_argument("--fault", action="append", default=[], metavar="JSON",
+                   help="a fault set at start, e.g. '{\"path\": \"/wp-json/mp/v1/*\", \"status\": 503, \"times\": 2}'; repeatable")
+    s.add_argument("--journal-size", type=int, default=defaults.DEFAULT_JOURNAL_SIZE,
+                   help="request journal entries kept per site (default %(default)s; 0 turns the journal off)")
     s.set_defaults(run=_serve)
     from membermock.listen import add_parser as add_webhooks
 

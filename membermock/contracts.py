@@ -21,6 +21,8 @@ from referencing.jsonschema import DRAFT202012
 SCHEMA_ROOT = Path(__file__).resolve().parent.parent / "schemas"
 BASE_URI = "https://membermock.example/schemas/"
 OPENAPI_DIR = SCHEMA_ROOT / "openapi"
+CONTROL_DOCUMENT = SCHEMA_ROOT / "control" / "openapi.yaml"   # the mock's own /__mock__ API
+CONTROL_URI = BASE_URI + "control/openapi.yaml"
 
 # Fragments that describe a value, not a payload anyone sends; validate --list hides them.
 FRAGMENT_PREFIXES = ("common.",)
@@ -144,6 +146,55 @@ def openapi(api: str) -> dict:
 
 def openapi_documents() -> dict[str, Path]:
     return {p.stem: p for p in sorted(OPENAPI_DIR.glob("*.yaml"))}
+
+
+def _relaxed(node):
+    """A schema with every ``required`` gone, at every depth, and with the anyOf/oneOf that only
+    said which fields are required. What a ``not`` forbids and what an ``if`` tests stay as they are."""
+    if isinstance(node, list):
+        return [_relaxed(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: v if k in ("not", "if") else _relaxed(v) for k, v in node.items() if k != "required"}
+    for keyword in ("anyOf", "oneOf"):
+        if keyword in node and any(not set(branch) - {"required"} for branch in node[keyword]):
+            out.pop(keyword)
+    return out
+
+
+@cache
+def _relaxed_registry() -> Registry:
+    resources = [(doc["$id"], Resource.from_contents(_relaxed(doc), default_specification=DRAFT202012))
+                 for doc in _documents().values()]
+    control_doc = Resource.from_contents(_relaxed(control()), default_specification=DRAFT202012)
+    return Registry().with_resources(resources).with_resource(CONTROL_URI, control_doc).crawl()
+
+
+@cache
+def partial_validator(name: str) -> Draft202012Validator:
+    """The contract with every field optional, nested ones included: for objects a user describes
+    in part (a scenario), whose missing fields the mock fills with the plugin's defaults."""
+    return Draft202012Validator({"$ref": schema(name)["$id"]}, registry=_relaxed_registry(),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@cache
+def control() -> dict:
+    """The control API's OpenAPI document: its routes and the schemas of faults, sites, scenarios."""
+    return yaml.safe_load(CONTROL_DOCUMENT.read_text(encoding="utf-8"))
+
+
+@cache
+def control_validator(component: str, partial: bool = False) -> Draft202012Validator:
+    """A validator for ``#/components/schemas/<component>`` of the control document (with every
+    field optional, nested contracts included, when ``partial``)."""
+    if partial:
+        resources = _relaxed_registry()
+    else:
+        resources = registry().with_resource(CONTROL_URI, Resource.from_contents(
+            control(), default_specification=DRAFT202012))
+    return Draft202012Validator({"$ref": f"{CONTROL_URI}#/components/schemas/{component}"}, registry=resources,
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 class UnknownSchema(KeyError):

@@ -19,6 +19,9 @@ from mock_server.call import Call
 from mock_server.config import Config
 from mock_server.seeding import ensure_seeded
 from mock_server.site import Site
+from mock_server.faults import FaultsLayer
+from mock_server.journal import JournalLayer
+from mock_server.sites import ENVIRON_KEY, Sites, SitesLayer
 from mock_server.webhooks import hooks
 
 API_MODULES = ("mock_server.memberpress", "mock_server.pmpro", "mock_server.abilities")
@@ -44,41 +47,45 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask("membermock")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.url_map.strict_slashes = False
-    site = prepare(config)
-    site.responses = ResponseCache()
-    app.extensions["membermock"] = site
+    sites = Sites(config, prepare)
+    app.extensions["membermock"] = sites.default
+    app.extensions["membermock.sites"] = sites
     modules = api_modules()
     for module in modules:
-        _bind(app, site, module)
+        _bind(app, module)
     from mock_server.control import control
     from mock_server.webhooks.control import webhooks_control
     app.register_blueprint(control)
     app.register_blueprint(webhooks_control)
-    app.wsgi_app = RestRouteMiddleware(app.wsgi_app)
+    inner = FaultsLayer(app.wsgi_app, ENVIRON_KEY)
+    if config.journal_size:
+        inner = JournalLayer(inner, ENVIRON_KEY)
+    app.wsgi_app = SitesLayer(RestRouteMiddleware(inner), sites)
     _error_pages(app)
     return app
 
 
-def _bind(app: Flask, site: Site, module) -> None:
+def _bind(app: Flask, module) -> None:
     for op in operations.load(module.API):
         handler = module.HANDLERS[op.op_id]
         rule = module.VALIDATE_ARGS
         validates = rule(op) if callable(rule) else bool(rule)
-        view = _view(site, module, op, handler, validates)
+        view = _view(module, op, handler, validates)
         app.add_url_rule(op.flask_rule(), endpoint=op.op_id, view_func=view, methods=[op.method])
     if hasattr(module, "register"):
-        module.register(app, site)
+        module.register(app)
 
 
-def _view(site, module, op, handler, validates: bool):
+def _view(module, op, handler, validates: bool):
     def view(**path):
-        return dispatch(site, module, op, handler, path, validates)
+        return dispatch(module, op, handler, path, validates)
     view.__name__ = op.op_id
     return view
 
 
-def dispatch(site: Site, module, op, handler, path: dict, validates: bool):
+def dispatch(module, op, handler, path: dict, validates: bool):
     req = request._get_current_object()  # one proxy lookup instead of one per attribute
+    site = req.environ[ENVIRON_KEY]
     # Wrong application-password credentials do not end a request: WordPress resolves the current
     # user lazily, only after its rest_authentication_errors check has run, so the request goes
     # on as an anonymous one (seen on a real WordPress 6.1 site; docs/realsite.md).
@@ -229,6 +236,7 @@ class RestRouteMiddleware:
             pairs = parse_qsl(environ["QUERY_STRING"], keep_blank_values=True)
             route = next((v for k, v in pairs if k == "rest_route"), None)
             if route:
+                environ["membermock.query_as_sent"] = environ["QUERY_STRING"]
                 environ["PATH_INFO"] = "/wp-json" + ("/" + route.lstrip("/"))
                 rest = [(k, v) for k, v in pairs if k != "rest_route"]
                 from urllib.parse import urlencode

@@ -8,6 +8,7 @@ DEFAULT_DB = Path("data") / "membermock.sqlite3"
 DEFAULT_MP_API_KEY = "mock-mp-api-key"
 DEFAULT_MP_WEBHOOK_KEY = "mock-webhook-key"
 DEFAULT_ADMIN_APP_PASSWORD = "MockAdminAppPassword0000"
+DEFAULT_JOURNAL_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -27,3 +28,5 @@ class Config:
     webhook_retry_cap: float = 300.0
     webhook_max_attempts: int = 10
     webhook_timeout: float = 10.0
+    # Request journal entries kept per site (0: no journal).
+    journal_size: int = DEFAULT_JOURNAL_SIZE

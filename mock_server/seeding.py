@@ -41,14 +41,19 @@ def seed_users(site, db, fake: Faker) -> None:
                       user_registered=fake.date_time_between("-3y", "-1y").strftime("%Y-%m-%d %H:%M:%S"))
 
 
+def seed_into(site, db, modules, seed: int) -> None:
+    """Fill an empty store (inside the caller's transaction) with the site of ``seed``."""
+    fake = faker(seed)
+    seed_users(site, db, fake)
+    for module in modules:
+        module.seed(site, db, fake)
+
+
 def reseed(site, modules, seed: int | None = None) -> None:
     seed = site.config.seed if seed is None else seed
-    fake = faker(seed)
     with site.store.transaction() as db:
         site.store.wipe(db)
-        seed_users(site, db, fake)
-        for module in modules:
-            module.seed(site, db, fake)
+        seed_into(site, db, modules, seed)
         hooks.install(site, db)
         site.store.set_meta(db, SEEDED, seed)
 

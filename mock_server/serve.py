@@ -9,8 +9,9 @@ from mock_server.config import Config
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, config: Config, options: dict, on_exit):
+    def __init__(self, config: Config, options: dict, on_exit, set_up_args=None):
         self.mock_config = config
+        self.set_up_args = set_up_args
         self.options = {**options, "on_exit": lambda _arbiter: on_exit()}
         super().__init__()
 
@@ -20,7 +21,13 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         from mock_server.app import create_app
-        return create_app(self.mock_config)
+        app = create_app(self.mock_config)
+        if self.set_up_args is not None:   # an in-memory site exists only in this preloaded app
+            problem = set_up(app.extensions["membermock.sites"], *self.set_up_args)
+            if problem:
+                print(f"membermock serve: {problem}", file=sys.stderr)
+                sys.exit(2)
+        return app
 
 
 def banner(config: Config, host: str, port: int, workers: int) -> str:
@@ -32,7 +39,7 @@ def banner(config: Config, host: str, port: int, workers: int) -> str:
         f"  Paid Memberships Pro     {root}/wp-json/pmpro/v1",
         f"  WooCommerce Memberships  {root}/wp-json/wp-abilities/v1",
         f"      basic auth  admin:{config.admin_app_password}   (other users: {root}/__mock__/users)",
-        f"  mock control             {root}/__mock__/health, /reset, /reseed?seed=N, /state",
+        f"  mock control             {root}/__mock__/health, /reset, /state, /requests, /faults, /sites, /scenario",
         f"  webhooks                 header MEMBERPRESS-WEBHOOK-KEY: {config.mp_webhook_key}; "
         f"deliveries at {root}/__mock__/webhooks/deliveries",
         *(f"      subscribed  {url}  ({', '.join(events)})" for url, events in config.webhooks),
@@ -40,12 +47,18 @@ def banner(config: Config, host: str, port: int, workers: int) -> str:
     ])
 
 
-def serve(config: Config, host: str, port: int, workers: int) -> int:
-    from mock_server.app import prepare
+def serve(config: Config, host: str, port: int, workers: int, scenario: str | None = None,
+          faults: tuple = ()) -> int:
     if config.db == ":memory:" and workers > 1:
         print("membermock serve: --db :memory: cannot be shared by several workers; use a file", file=sys.stderr)
         return 2
-    prepare(config)  # create and seed the database once, before any worker opens it
+    if config.db != ":memory:":   # once, before any worker opens the database
+        from mock_server.app import prepare
+        from mock_server.sites import Sites
+        problem = set_up(Sites(config, prepare), scenario, faults)
+        if problem:
+            print(f"membermock serve: {problem}", file=sys.stderr)
+            return 2
     deliverer = _start_deliverer(config)
     print(banner(config, host, port, workers), flush=True)
     options = {
@@ -60,10 +73,40 @@ def serve(config: Config, host: str, port: int, workers: int) -> int:
         "preload_app": config.db == ":memory:",
     }
     try:
-        _Gunicorn(config, options, on_exit=lambda: _stop(deliverer)).run()
+        memory = config.db == ":memory:"
+        _Gunicorn(config, options, on_exit=lambda: _stop(deliverer),
+                  set_up_args=(scenario, faults) if memory else None).run()
     finally:
         _stop(deliverer)
     return 0
+
+
+def set_up(sites, scenario: str | None, faults: tuple) -> str | None:
+    """Load the scenario and set the faults on the default site; a problem is returned, not raised.
+
+    Faults are a run's settings: those of an earlier run on the same database are dropped.
+    Site templates are rebuilt by this code version on first use."""
+    from pathlib import Path
+
+    from mock_server.faults import FaultError
+    from mock_server.scenarios import ScenarioError, load
+
+    sites.clear_templates()
+    site = sites.default
+    if scenario:
+        try:
+            load(site, Path(scenario).read_bytes(), scenario)
+        except OSError as exc:
+            return f"cannot read the scenario: {exc}"
+        except ScenarioError as exc:
+            return "the scenario is refused:\n" + "\n".join(f"  {exc.source}: {p}: {m} [{r}]" for p, r, m in exc.problems)
+    site.faults.remove()
+    for spec in faults:
+        try:
+            site.faults.add(spec)
+        except FaultError as exc:
+            return f"--fault {spec}: {exc}"
+    return None
 
 
 def _start_deliverer(config: Config):

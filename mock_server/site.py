@@ -8,10 +8,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+from functools import cached_property
 
 from faker import Faker
 
+from mock_server.cache import ResponseCache
 from mock_server.config import Config
+from mock_server.faults import Faults
+from mock_server.journal import Journal
+from mock_server.journal import path_for as journal_path
 from mock_server.store import Store
 from mock_server.webhooks import outbox
 
@@ -29,10 +34,22 @@ ROLE_CAPS = {
 
 
 class Site:
-    def __init__(self, config: Config, store: Store | None = None):
+    def __init__(self, config: Config, store: Store | None = None, name: str | None = None):
         self.config = config
+        self.name = name              # None for the default site at the server's root
+        self.seed = config.seed
+        self.created_at = None
         self.store = store or Store(config.db)
+        self.responses = ResponseCache()
         outbox.install(self.store)
+        self.faults = Faults(self.store)
+
+    @cached_property
+    def journal(self) -> Journal | None:
+        """Opened on first use: the webhook deliverer's copy of a site never needs it."""
+        if not self.config.journal_size:
+            return None
+        return Journal(journal_path(self.config.db), self.config.journal_size, self.name)
 
     # -- users -------------------------------------------------------------------------
 

@@ -115,6 +115,23 @@ class Store:
         (data_version,) = self.db.execute("PRAGMA data_version").fetchone()
         return data_version, self._writes
 
+    def close(self) -> None:
+        """Close this thread's connection (an in-memory store's only one)."""
+        db = self._memory or getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+        self._local.db = None
+
+    def snapshot(self, path: str | Path) -> None:
+        """A consistent copy of the whole database in a new file."""
+        self.db.execute("VACUUM INTO ?", (str(path),))
+
+    def copy(self) -> "Store":
+        """A new in-memory store holding what this one holds."""
+        other = Store(":memory:")
+        self.db.backup(other.db)
+        return other
+
     # -- ids ---------------------------------------------------------------------------
 
     def next_id(self, db: sqlite3.Connection, sequence: str) -> int:

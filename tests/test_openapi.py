@@ -27,3 +27,23 @@ def test_schemathesis_loads_every_operation(api):
     assert operations
     ids = [op.definition.raw.get("operationId") for op in operations]
     assert all(ids) and len(ids) == len(set(ids)), "every operation needs a unique operationId"
+
+
+def test_the_control_document_is_valid_openapi():
+    spec, base_uri = read_from_filename(str(contracts.CONTROL_DOCUMENT))
+    validate(spec, base_uri=base_uri)
+
+
+def test_every_control_route_is_documented_and_every_documented_one_exists():
+    from mock_server.app import create_app
+    from mock_server.config import Config
+
+    app = create_app(Config(db=":memory:"))
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/__mock__"):
+            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    documented = {(path, method.upper()) for path, item in contracts.control()["paths"].items()
+                  for method in item if method in ("get", "post", "put", "patch", "delete")}
+    assert served == documented

@@ -27,7 +27,7 @@ KIND = {  # store kind of each resource
 MEMBER_DATA = "mp_member"           # per-user MemberPress data (address, profile, login count)
 SEQUENCE = {"memberships": "posts", "groups": "posts", "rules": "posts", "coupons": "posts",
             "subscriptions": "mepr_subscriptions", "transactions": "mepr_transactions"}
-OBJECT_SCHEMA = {"memberships": "membership", "rules": "rule", "coupons": "coupon",
+OBJECT_SCHEMA = {"memberships": "membership", "groups": "group", "rules": "rule", "coupons": "coupon",
                  "subscriptions": "subscription", "transactions": "transaction", "members": "member"}
 ROWS = ("subscriptions", "transactions")   # custom tables: string ids, "0"/"1" flags
 

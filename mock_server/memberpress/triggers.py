@@ -18,6 +18,7 @@ from flask import request
 
 from membermock import contracts
 from mock_server import wp
+from mock_server.sites import current
 from mock_server.memberpress import domain, events
 from mock_server.memberpress.domain import KIND, SEQUENCE
 from mock_server.webhooks import outbox
@@ -218,8 +219,9 @@ def trigger(site, event: str, wanted_id=None) -> tuple[int, dict]:
     return queued, data
 
 
-def register(app, site) -> None:
+def register(app) -> None:
     def view(event):
+        site = current()
         if event not in outbox.events():
             return wp.error("mock_unknown_event", f"Unknown MemberPress event: {event}.", 404,
                             events=list(outbox.events()))

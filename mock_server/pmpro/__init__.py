@@ -8,6 +8,7 @@ capability table the contract carries (``permissions``).
 from __future__ import annotations
 
 from mock_server import operations
+from mock_server.sites import current
 from mock_server.pmpro import handlers
 from mock_server.pmpro.permissions import authorize  # noqa: F401  (module interface)
 from mock_server.pmpro.seed import seed  # noqa: F401  (module interface)
@@ -47,7 +48,7 @@ HANDLERS = {op.op_id: CALLBACKS[(op.path.removeprefix(PREFIX), _kind(op.method))
             for op in operations.load(API)}
 
 
-def register(app, site) -> None:
+def register(app) -> None:
     """Routes outside the REST API: the export download link PMPro builds on the site root."""
-    app.add_url_rule("/", endpoint="pmpro_restricted_file", view_func=lambda: handlers.download_export(site),
+    app.add_url_rule("/", endpoint="pmpro_restricted_file", view_func=lambda: handlers.download_export(current()),
                      methods=["GET"])

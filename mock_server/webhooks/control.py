@@ -1,9 +1,10 @@
 """``/__mock__/webhooks/...``: what was queued, what was sent, and how each attempt went."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from mock_server import wp
+from mock_server.sites import current
 
 webhooks_control = Blueprint("webhooks_control", __name__, url_prefix="/__mock__/webhooks")
 
@@ -12,7 +13,7 @@ STATUSES = ("pending", "delivered", "failed")
 
 @webhooks_control.get("/deliveries")
 def deliveries():
-    store = current_app.extensions["membermock"].store
+    store = current().store
     where, args = [], []
     if request.args.get("event"):
         where.append("event = ?")

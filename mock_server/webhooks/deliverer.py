@@ -16,7 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+from mock_server import faults
 from mock_server.config import Config
+from mock_server.faults import Faults
 from mock_server.store import Store
 
 USER_AGENT = "MemberPress/1.11.29 (membermock)"
@@ -24,10 +26,12 @@ BATCH = 50  # deliveries of one subscription sent before their outcomes are writ
 
 
 class Deliverer:
-    def __init__(self, store: Store, config: Config, parallel: int = 8):
+    def __init__(self, store: Store, config: Config, parallel: int = 8, pool: ThreadPoolExecutor | None = None):
         self.store = store
         self.config = config
-        self.pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="webhook")
+        self.faults = Faults(store)
+        self.pool = pool or ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="webhook")
+        self._seen, self._next_due = None, 0.0
         self.busy: set[int] = set()            # subscriptions with a POST in flight
         self.lock = threading.Lock()
         self.wake = threading.Event()
@@ -36,17 +40,24 @@ class Deliverer:
     # -- the loop ------------------------------------------------------------------------
 
     def run(self, stop: threading.Event, poll: float = 0.005) -> None:
-        self.store.db.execute("UPDATE webhook_deliveries SET next_at = ? WHERE status = 'pending'", (time.time(),))
-        seen = None
-        next_due = 0.0
+        self.start()
         while not stop.is_set():
-            version = self.store.version()
-            if version != seen or time.time() >= next_due or self.wake.is_set():
-                self.wake.clear()
-                seen = version
-                next_due = self.dispatch_due()
+            self.tick()
             stop.wait(poll)
         self.pool.shutdown(wait=True)
+
+    def start(self) -> None:
+        """On start, what waited for a backoff while the mock was down is due at once."""
+        self.store.db.execute("UPDATE webhook_deliveries SET next_at = ? WHERE status = 'pending'", (time.time(),))
+        self._seen, self._next_due = None, 0.0
+
+    def tick(self) -> None:
+        """Look for due deliveries when the store changed, a retry fell due or a sender finished."""
+        version = self.store.version()
+        if version != self._seen or time.time() >= self._next_due or self.wake.is_set():
+            self.wake.clear()
+            self._seen = version
+            self._next_due = self.dispatch_due()
 
     def dispatch_due(self) -> float:
         """Start a sender for every idle subscription whose head delivery is due; return when to look again."""
@@ -121,6 +132,15 @@ class Deliverer:
             self.wake.set()
 
     def _attempt(self, row_id, delivery_id, event_id, url, event, body, attempts) -> tuple:
+        fault, n = faults.for_delivery(self.faults, event, url)
+        if fault and "delay_ms" in fault:
+            time.sleep(faults.delay_seconds(fault, n))
+        outcome = self._post(row_id, delivery_id, event_id, url, event, body, attempts)
+        if fault and "duplicate" in fault and outcome[-1] is None:
+            self._post(row_id, delivery_id, event_id, url, event, body, attempts)  # at least once: again
+        return outcome
+
+    def _post(self, row_id, delivery_id, event_id, url, event, body, attempts) -> tuple:
         attempt = attempts + 1
         headers = {
             "Content-Type": "application/json",
@@ -183,7 +203,34 @@ def run_forever(config: Config) -> None:
                 stop.set()
 
     threading.Thread(target=orphan_watch, daemon=True).start()
-    store = Store(config.db)
-    from mock_server.webhooks import outbox
-    outbox.install(store)
-    Deliverer(store, config).run(stop)
+    run_sites(config, stop)
+
+
+def run_sites(config: Config, stop: threading.Event, poll: float = 0.005) -> None:
+    """Deliver for the default site and every isolated site, as they come and go, with one pool."""
+    from mock_server.sites import Sites
+    from mock_server.site import Site
+
+    sites = Sites(config, Site)
+    pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="webhook")
+    running: dict = {None: Deliverer(sites.default.store, sites.default.config, pool=pool)}
+    running[None].start()
+    checked = 0.0
+    while not stop.is_set():
+        if time.monotonic() - checked > 0.2:   # pick up new sites, drop deleted ones
+            checked = time.monotonic()
+            names = set(sites.names())
+            for name in names - running.keys():
+                site = sites.get(name)
+                if site is not None:
+                    running[name] = Deliverer(site.store, site.config, pool=pool)
+                    running[name].start()
+            for name in [n for n in running if n is not None and n not in names]:
+                del running[name]
+        for deliverer in list(running.values()):
+            try:
+                deliverer.tick()
+            except Exception:  # a site deleted under our feet: its file is gone; drop it next round
+                checked = 0.0
+        stop.wait(poll)
+    pool.shutdown(wait=True)

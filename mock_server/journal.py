@@ -1,0 +1,296 @@
+"""The request journal: what clients sent to the plugins' routes and what they got back.
+
+Entries live in a SQLite file of their own beside the site's database (``<db>.journal.sqlite3``),
+so every worker writes to and reads from the same journal, and journal writes never touch the
+site's database (whose version retires the cached GET answers). An entry is written before the
+response leaves, so a test that asks the journal right after its request finds it. The journal
+is bounded: older entries are dropped past ``size``.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import sqlite3
+import threading
+import time
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+
+from mock_server import operations
+
+DDL = """
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    api TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    query TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body TEXT,
+    status INTEGER,
+    duration_ms REAL NOT NULL,
+    fault INTEGER
+);
+CREATE INDEX IF NOT EXISTS journal_at ON journal (at);
+"""
+SECRET_HEADERS = {"authorization", "memberpress-api-key", "cookie", "x-wp-nonce"}
+SECRET_FIELD = re.compile(r"pass(word)?|secret|api[_-]?key|token", re.I)
+MAX_BODY = 64 * 1024
+TRIM_EVERY = 256
+CONTROL_PREFIX = "/__mock__"
+COLUMNS = ("id", "at", "api", "method", "path", "query", "headers", "body", "status", "duration_ms", "fault")
+
+
+def path_for(db: str) -> str:
+    return ":memory:" if db == ":memory:" else str(Path(db).with_suffix(".journal.sqlite3"))
+
+
+@cache
+def api_prefixes() -> tuple[tuple[str, str], ...]:
+    """(route prefix, API) read from the OpenAPI documents: /wp-json/mp/v1 is memberpress."""
+    found = {}
+    for api in operations.documents():
+        for op in operations.load(api):
+            found["/".join(op.path.split("/")[:4])] = api
+    return tuple(sorted(found.items(), key=lambda kv: -len(kv[0])))
+
+
+def api_of(path: str) -> str:
+    for prefix, api in api_prefixes():
+        if path == prefix or path.startswith(prefix + "/"):
+            return api
+    return "other"
+
+
+class Journal:
+    def __init__(self, path: str, size: int, site_name: str | None = None):
+        self.path, self.size, self.site_name = path, size, site_name
+        self._local = threading.local()
+        self._shared = self._connect() if path == ":memory:" else None
+        self._lock = threading.Lock()
+        self.db.executescript(DDL)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        if self.path != ":memory:":
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = OFF")   # a lost tail on power loss is fine for a journal
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._shared is not None:
+            return self._shared
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def close(self) -> None:
+        db = self._shared or getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+        self._local.db = None
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def record(self, row: tuple) -> None:
+        with self._lock if self._shared is not None else _NO_LOCK:
+            cursor = self.db.execute(
+                "INSERT INTO journal (at, api, method, path, query, headers, body, status, duration_ms, fault)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            if cursor.lastrowid % TRIM_EVERY == 0:
+                self.db.execute("DELETE FROM journal WHERE id <= ?", (cursor.lastrowid - self.size,))
+
+    def clear(self) -> int:
+        return self.db.execute("DELETE FROM journal").rowcount
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def entries(self, filters: dict, limit: int | None = None) -> list[dict]:
+        where, args = _where(filters)
+        sql = f"SELECT {', '.join(COLUMNS)} FROM journal{where}"
+        if limit:   # the latest `limit`, still oldest first
+            sql = f"SELECT * FROM ({sql} ORDER BY at DESC, id DESC LIMIT {int(limit)})"
+        sql += " ORDER BY at, id"   # by arrival: a slow request is listed where it began
+        return [self._entry(row) for row in self.db.execute(sql, args)]
+
+    def entry(self, entry_id: int) -> dict | None:
+        row = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM journal WHERE id = ?", (entry_id,)).fetchone()
+        return self._entry(row) if row else None
+
+    def count(self, filters: dict) -> int:
+        where, args = _where(filters)
+        return self.db.execute(f"SELECT count(*) FROM journal{where}", args).fetchone()[0]
+
+    def _entry(self, row) -> dict:
+        entry = dict(zip(COLUMNS, row))
+        entry["time"] = datetime.fromtimestamp(entry.pop("at"), timezone.utc).isoformat(timespec="milliseconds")
+        entry["headers"] = json.loads(entry["headers"])
+        entry["site"] = self.site_name
+        return entry
+
+
+class _NoLock:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NO_LOCK = _NoLock()
+
+
+class FilterError(ValueError):
+    pass
+
+
+def _where(filters: dict) -> tuple[str, list]:
+    """SQL for the journal filters: method, path (a glob), status (503 or 5xx), api, since."""
+    clauses, args = [], []
+    if filters.get("method"):
+        clauses.append("method = ?")
+        args.append(filters["method"].upper())
+    if filters.get("path"):
+        clauses.append("path GLOB ?")
+        args.append(filters["path"])
+    if filters.get("api"):
+        clauses.append("api = ?")
+        args.append(filters["api"])
+    status = filters.get("status")
+    if status:
+        if re.fullmatch(r"[1-5][0-9]{2}", status):
+            clauses.append("status = ?")
+            args.append(int(status))
+        elif re.fullmatch(r"[1-5][xX]{2}", status):
+            clauses.append("status BETWEEN ? AND ?")
+            args += [int(status[0]) * 100, int(status[0]) * 100 + 99]
+        else:
+            raise FilterError("status is a code such as 503 or a class such as 5xx")
+    if filters.get("since"):
+        clauses.append("at >= ?")
+        args.append(_moment(filters["since"]))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def _moment(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise FilterError("since is an ISO 8601 time (2027-01-01T00:00:00Z) or Unix seconds") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+# -- masking -------------------------------------------------------------------------------------
+
+def masked_headers(environ) -> dict:
+    out = {}
+    for key, value in environ.items():
+        if key[:5] == "HTTP_":
+            name = _header_name(key[5:])
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            name = _header_name(key)
+        else:
+            continue
+        out[name] = _mask_header(name, value) if name.lower() in SECRET_HEADERS else value
+    return out
+
+
+@cache
+def _header_name(key: str) -> str:
+    return key.replace("_", "-").title()
+
+
+def _mask_header(name: str, value: str) -> str:
+    if name.lower() == "authorization" and value[:6].lower() == "basic ":
+        import base64
+        try:
+            login = base64.b64decode(value[6:].strip(), validate=True).decode("utf-8").partition(":")[0]
+            return f"Basic {login}:***"
+        except (ValueError, UnicodeDecodeError):
+            return "Basic ***"
+    return "***"
+
+
+def masked_body(raw: bytes, content_type: str) -> str | None:
+    if not raw:
+        return None
+    text = raw[:MAX_BODY].decode("utf-8", "replace")
+    if "json" in content_type:
+        try:
+            return json.dumps(_mask_fields(json.loads(raw)), ensure_ascii=False)[:MAX_BODY]
+        except (ValueError, RecursionError):
+            return text
+    if "x-www-form-urlencoded" in content_type:
+        from urllib.parse import parse_qsl, urlencode
+        pairs = parse_qsl(text, keep_blank_values=True)
+        return urlencode([(k, "***" if SECRET_FIELD.search(k) else v) for k, v in pairs])
+    return text
+
+
+def _mask_fields(node):
+    if isinstance(node, dict):
+        return {k: "***" if SECRET_FIELD.search(str(k)) and not isinstance(v, (dict, list)) else _mask_fields(v)
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_mask_fields(v) for v in node]
+    return node
+
+
+# -- the WSGI layer --------------------------------------------------------------------------------
+
+class JournalLayer:
+    """Records every request to the plugins' routes (not /__mock__/) in its site's journal."""
+
+    def __init__(self, app, site_key: str):
+        self.app = app
+        self.site_key = site_key
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO") or "/"
+        if path.startswith(CONTROL_PREFIX):
+            return self.app(environ, start_response)
+        journal = environ[self.site_key].journal
+        if journal is None:
+            return self.app(environ, start_response)
+        started = time.time()
+        raw = _buffer_body(environ)
+        seen = {}
+
+        def recording_start_response(status, headers, exc_info=None):
+            seen["status"] = int(status[:3])
+            return start_response(status, headers, exc_info)
+
+        try:
+            result = self.app(environ, recording_start_response)
+        finally:
+            journal.record((started, api_of(path), environ.get("REQUEST_METHOD", "GET"), path,
+                            environ.get("membermock.query_as_sent", environ.get("QUERY_STRING", "")),
+                            json.dumps(masked_headers(environ)),
+                            masked_body(raw, environ.get("CONTENT_TYPE") or ""), seen.get("status"),
+                            round((time.time() - started) * 1000, 3), environ.get("membermock.fault")))
+        return result
+
+
+def _buffer_body(environ) -> bytes:
+    """Read the body once and put it back, so the app still reads it all."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    from mock_server.app import MAX_BODY as LIMIT
+    if length <= 0 or length > LIMIT:
+        return b""
+    raw = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(raw)
+    return raw
