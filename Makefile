@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install samples fixtures clean
+.PHONY: serve test test-wordpress install samples fixtures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest $(ARGS)
+
+# The real-site lane (docs/realsite.md): a real WordPress + PMPro + Abilities API site on loopback
+# ports, conformance and the mock-vs-real differential against it. Needs root and Debian; says so
+# and passes when it cannot run. PMPRO_ARCHIVE / ABILITIES_ARCHIVE point at other plugin archives.
+test-wordpress: $(STAMP)
+	$(BIN)/python -m realsite run $(ARGS)
 
 # Rebuild the cleaned sample corpus from ../shared/seeds.
 samples: $(STAMP)

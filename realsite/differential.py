@@ -66,6 +66,22 @@ class Side:
                 self.created[name] = f"<nothing at {pointer}>"
         return response
 
+    def answer(self, req: Req) -> compare.Answer:
+        return compare.answer_of(self.send(req), self.base_url)
+
+
+class Recorded:
+    """The real site's answers from an earlier run (``python -m realsite run --record DIR``)."""
+
+    name = "real (recorded)"
+
+    def __init__(self, answers: list[dict]):
+        self.answers = {a["name"]: a for a in answers}
+
+    def answer(self, req: Req) -> compare.Answer:
+        a = self.answers[req.name]
+        return compare.Answer(a["status"], a["content_type"], a["body"], a["is_json"], a["headers"])
+
 
 def _pointer(doc, pointer: str):
     for part in [p for p in pointer.split("/") if p]:
@@ -92,8 +108,7 @@ def run(real: Side, mock: Side, reqs: list[Req], explained: dict | None = None) 
     explained = known() if explained is None else explained
     rows = []
     for req in reqs:
-        a = compare.answer_of(real.send(req), real.base_url)
-        b = compare.answer_of(mock.send(req), mock.base_url)
+        a, b = real.answer(req), mock.answer(req)
         diffs = compare.differences(a, b)
         row = Row(req, a, b, diffs)
         aspects, reason = explained.get(req.name, ((), None))
@@ -143,9 +158,14 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def answer_record(name: str, a: compare.Answer) -> dict:
+    return {"name": name, "status": a.status, "content_type": a.content_type, "headers": a.headers,
+            "is_json": a.is_json, "body": a.body}
+
+
 def record(row: Row) -> dict:
     """One request and both answers, for the run's JSON record."""
-    side = lambda a: {"status": a.status, "content_type": a.content_type, "headers": a.headers, "body": a.body}
+    side = lambda a: {k: v for k, v in answer_record(row.req.name, a).items() if k != "name"}
     return {"name": row.req.name, "request": row.req.label, "who": row.req.who, "verdict": row.verdict,
             "differs": row.diffs, "reason": row.reason, "real": side(row.real), "mock": side(row.mock)}
 

@@ -127,16 +127,15 @@ class Mock:
 
 # -- the two checks ------------------------------------------------------------------------------
 
-def sides(site: scenario.RealSite, snapshot: dict, mock_url: str) -> tuple[differential.Side, differential.Side]:
+def side(name: str, base_url: str, snapshot: dict, ids: dict) -> differential.Side:
+    """One side of the comparison; both speak as the site's admin and its subscriber alice."""
     users = snapshot["users"]
-    context = scenario.context(site)
-    admin = ("admin", users["admin"]["app_password"])
-    subscriber = ("alice", users["alice"]["app_password"])
-    return (differential.Side("real", site.base_url, admin, subscriber, context),
-            differential.Side("mock", mock_url, admin, subscriber, context))
+    return differential.Side(name, base_url, ("admin", users["admin"]["app_password"]),
+                             ("alice", users["alice"]["app_password"]), scenario.context(ids))
 
 
-def run_differential(site: scenario.RealSite, workdir: Path, mock_url: str | None = None) -> list[differential.Row]:
+def run_differential(site: scenario.RealSite, workdir: Path, mock_url: str | None = None,
+                     record: Path | None = None) -> list[differential.Row]:
     reqs = all_requests()
     gaps = coverage(reqs)
     if gaps:
@@ -144,16 +143,32 @@ def run_differential(site: scenario.RealSite, workdir: Path, mock_url: str | Non
     snap = scenario.snapshot(site)
     scenario_file = workdir / "scenario.json"
     scenario_file.write_text(json.dumps(snap, indent=1, ensure_ascii=False), encoding="utf-8")
+    real = side("real", site.base_url, snap, site.ids)
     if mock_url:
-        rows = differential.run(*sides(site, snap, mock_url), reqs)
+        rows = differential.run(real, side("mock", mock_url, snap, site.ids), reqs)
     else:
         with Mock(workdir, scenario_file) as mock:
-            rows = differential.run(*sides(site, snap, mock.base_url), reqs)
+            rows = differential.run(real, side("mock", mock.base_url, snap, site.ids), reqs)
+    if record:
+        save_recording(record, snap, site.ids, rows)
     (workdir / "differential.json").write_text(json.dumps([differential.record(r) for r in rows], indent=1,
                                                           ensure_ascii=False), encoding="utf-8")
     (workdir / "differential.md").write_text(differential.table(rows) + "\n\n" + differential.full_table(rows) + "\n",
                                              encoding="utf-8")
     return rows
+
+
+def save_recording(folder: Path, snap: dict, ids: dict, rows: list[differential.Row]) -> None:
+    """The real site's data and answers, for tests/realsite/test_recorded.py to replay against the
+    mock in every `make test` (no root, no real site needed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dump = lambda name, doc: (folder / name).write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n",
+                                                        encoding="utf-8")
+    dump("scenario.json", snap)
+    dump("ids.json", ids)
+    answers = [json.dumps(differential.answer_record(r.req.name, r.real), ensure_ascii=False) for r in rows]
+    (folder / "real-answers.json").write_text("[\n" + ",\n".join(answers) + "\n]\n", encoding="utf-8")  # one a line
+    log(f"recorded the real site's data and answers in {folder}")
 
 
 def run_conformance(site: scenario.RealSite, workdir: Path, api: str, max_examples: int = 25) -> dict:
@@ -217,7 +232,7 @@ def run(args) -> int:
         built = time.monotonic()
         site = scenario.RealSite(directory, base_url)
         log("differential: the request list against the real site and the mock")
-        rows = run_differential(site, workdir)
+        rows = run_differential(site, workdir, record=Path(args.record).resolve() if args.record else None)
         results = []
         for api in APIS:
             log(f"conformance --api {api} against the real site")
@@ -253,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         q.add_argument("--db-port", type=int, default=int(os.environ.get("DB_PORT", 0)) or None)
         q.add_argument("--max-examples", type=int, default=25, help="conformance: generated requests per operation")
         q.add_argument("--keep", action="store_true", help="leave the site running afterwards")
+        q.add_argument("--record", metavar="DIR",
+                       help="also save the real site's data and answers (tests/realsite/recorded) for the offline replay")
     b = sub.add_parser("build", help="only build and start a site")
     b.add_argument("dir")
     b.add_argument("--pmpro-archive", default=os.environ.get("PMPRO_ARCHIVE", str(DEFAULT_PMPRO)))

@@ -121,10 +121,11 @@ def snapshot(site: RealSite) -> dict:
     return {"users": users(site), "pmpro": pmpro(site), "wc_memberships": wc_memberships(site)}
 
 
-def context(site: RealSite) -> dict:
-    """The placeholders the request list uses: the site's ids, and the abilities' data by name."""
+def context(ids: dict) -> dict:
+    """The placeholders the request list uses: the site's ids (run/ids.json), and the abilities'
+    data by name."""
     raw = json.loads(abilities_php.DATA.read_text(encoding="utf-8"))
-    return {**site.ids,
+    return {**ids,
             "plans": {k: v["id"] for k, v in raw["plans"].items()},
             "user_memberships": {k: v["id"] for k, v in raw["user_memberships"].items()}}
 
