@@ -125,10 +125,12 @@ def all_levels_row(lv: dict) -> dict:
 
 def new_level(site, db, fields: dict) -> dict:
     lv = {"id": site.store.next_id(db, SEQ_LEVELS), "name": "", "description": "", "confirmation": "",
-          "initial_payment": "0.00", "billing_amount": "0.00", "cycle_number": 0, "cycle_period": "",
-          "billing_limit": 0, "trial_amount": "0.00", "trial_limit": 0, "allow_signups": 0,
+          "initial_payment": 0, "billing_amount": 0, "cycle_number": 0, "cycle_period": "",
+          "billing_limit": 0, "trial_amount": 0, "trial_limit": 0, "allow_signups": 0,
           "expiration_number": 0, "expiration_period": "", "categories": []}
     lv.update(fields)
+    for name in PRICE_FIELDS:  # stored as the DECIMAL column keeps them
+        lv[name] = price(lv[name])
     return site.store.put(db, LEVEL, lv)
 
 
