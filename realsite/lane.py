@@ -226,7 +226,8 @@ def run(args) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     directory = workdir / "site"
     http_port, db_port = args.http_port or free_port(), args.db_port or free_port()
-    log(f"building the real site in {directory} (http :{http_port}, MariaDB :{db_port})")
+    log(f"building the real site in {directory} (http :{http_port}, MariaDB :{db_port}) from {pmpro.name} "
+        f"and {abilities.name}")
     try:
         base_url = build(directory, pmpro, abilities, http_port, db_port)
         built = time.monotonic()
