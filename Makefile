@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install browser screenshots samples fixtures clean
+.PHONY: serve test test-wordpress install browser screenshots samples fixtures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ browser: $(STAMP)
 # Retake the dashboard's screenshots in docs/dashboard/ (they are taken by its browser tests).
 screenshots: browser
 	MEMBERMOCK_SCREENSHOTS=docs/dashboard $(BIN)/pytest tests/dashboard/test_browser.py -q -p no:cacheprovider
+
+# The real-site lane (docs/realsite.md): a real WordPress + PMPro + Abilities API site on loopback
+# ports, conformance and the mock-vs-real differential against it. Needs root and Debian; says so
+# and passes when it cannot run. PMPRO_ARCHIVE / ABILITIES_ARCHIVE point at other plugin archives.
+test-wordpress: $(STAMP)
+	$(BIN)/python -m realsite run $(ARGS)
 
 # Rebuild the cleaned sample corpus from ../shared/seeds.
 samples: $(STAMP)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import schemathesis
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.transport import Response
 
 from conformance import contract
 
@@ -42,11 +43,26 @@ def rule_of(failure) -> str:
     return RULES.get(type(failure).__name__, getattr(failure, "title", type(failure).__name__))
 
 
+def wordpress_null(response):
+    """WordPress's serve_request sends a callback's null as no body at all (still JSON by its
+    Content-Type); read such an answer as the JSON null the contracts describe."""
+    response = Response.from_any(response)
+    if not response.content and any("json" in v for v in response.headers.get("content-type", [])):
+        response = Response(response.status_code, response.headers, b"null", response.request, response.elapsed,
+                            response.verify, response.message, response.http_version, response.encoding)
+    return response
+
+
 def validate(case, response, checks=RESPONSE_CHECKS) -> None:
     __tracebackhide__ = True
     op = contract.of_case(case)
     if response.status_code in TRANSPORT_LIMITS:
         return  # the web server refused the request's size before the API saw it
+    response = wordpress_null(response)
+    if response.status_code >= 500 and str(response.status_code) in op.statuses:
+        # The contract says the real plugin answers this 5xx here (a PHP error it throws, a failure
+        # it reports as 500): conforming, and still checked for its documented body.
+        checks = [check for check in checks if check is not C.not_a_server_error]
     try:
         case.validate_response(response, checks=checks)
     except FailureGroup as group:

@@ -21,6 +21,7 @@ def pytest_args(args) -> list[str]:
            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     for flag, value in (("--mp-api-key", args.mp_api_key), ("--wp-user", args.wp_user),
                         ("--wp-app-password", args.wp_app_password),
+                        ("--wp-subscriber", args.wp_subscriber),
                         ("--wp-subscriber-user", args.wp_subscriber_user),
                         ("--wp-subscriber-app-password", args.wp_subscriber_app_password),
                         ("--report", args.report), ("--junitxml", args.junit_xml)):
@@ -80,6 +81,7 @@ def _own_argv(args, api: str, work: Path) -> list[str]:
            "--junit-xml", str(work / f"{api}.xml")]
     for flag, value in (("--mp-api-key", args.mp_api_key), ("--wp-user", args.wp_user),
                         ("--wp-app-password", args.wp_app_password),
+                        ("--wp-subscriber", args.wp_subscriber),
                         ("--wp-subscriber-user", args.wp_subscriber_user),
                         ("--wp-subscriber-app-password", args.wp_subscriber_app_password)):
         if value:
@@ -96,8 +98,11 @@ def add_parser(sub) -> None:
     c.add_argument("--mp-api-key", help="MemberPress Developer Tools key")
     c.add_argument("--wp-user", help="administrator login for Basic auth (PMPro, abilities; MemberPress without a key)")
     c.add_argument("--wp-app-password", help="that user's application password")
-    c.add_argument("--wp-subscriber-user", help="a user without plugin capabilities (PMPro permission matrix)")
-    c.add_argument("--wp-subscriber-app-password")
+    c.add_argument("--wp-subscriber", metavar="USER:APP_PASSWORD",
+                   help="a member without plugin capabilities: runs the subscriber checks (PMPro's per-route 403s, "
+                        "members reading their own orders, access to restricted posts)")
+    c.add_argument("--wp-subscriber-user", help="the same, as two options: the login ...")
+    c.add_argument("--wp-subscriber-app-password", help="... and its application password")
     c.add_argument("--read-only", action="store_true", help="send GET requests only")
     c.add_argument("--allow-irreversible", action="store_true",
                    help="also exercise creates the API cannot undo (PMPro levels, discount codes, exports)")

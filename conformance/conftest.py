@@ -18,8 +18,10 @@ def pytest_addoption(parser):
     g.addoption("--mp-api-key", help="MemberPress Developer Tools API key (MEMBERPRESS-API-KEY)")
     g.addoption("--wp-user", help="WordPress administrator login (Basic auth with an application password)")
     g.addoption("--wp-app-password")
-    g.addoption("--wp-subscriber-user", help="a user without plugin capabilities, for permission rules")
-    g.addoption("--wp-subscriber-app-password")
+    g.addoption("--wp-subscriber", metavar="USER:APP_PASSWORD",
+                help="a member without plugin capabilities, for the subscriber rules")
+    g.addoption("--wp-subscriber-user", help="the same, as two options: the login ...")
+    g.addoption("--wp-subscriber-app-password", help="... and its application password")
     g.addoption("--read-only", action="store_true", help="send GET requests only")
     g.addoption("--allow-irreversible", action="store_true",
                 help="also exercise creates the API cannot undo (PMPro levels, discount codes, exports)")
@@ -31,14 +33,15 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     api = config.getoption("api")
+    subscriber_user, subscriber_password = _subscriber(config)
     options = Options(
         base_url=config.getoption("base_url"),
         apis=contract.API_NAMES if api == "all" else (api,),
         mp_api_key=config.getoption("mp_api_key"),
         wp_user=config.getoption("wp_user"),
         wp_app_password=config.getoption("wp_app_password"),
-        subscriber_user=config.getoption("wp_subscriber_user"),
-        subscriber_app_password=config.getoption("wp_subscriber_app_password"),
+        subscriber_user=subscriber_user,
+        subscriber_app_password=subscriber_password,
         read_only=config.getoption("read_only"),
         allow_irreversible=config.getoption("allow_irreversible"),
         max_examples=config.getoption("max_examples"),
@@ -50,6 +53,18 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "covers(*operation_ids): operations a scenario test exercises")
     config.addinivalue_line("markers", "event(name): the webhook event a test checks")
     config.addinivalue_line("markers", "writes: the test changes server state (skipped by --read-only)")
+
+
+def _subscriber(config) -> tuple[str | None, str | None]:
+    """--wp-subscriber USER:APP_PASSWORD, or the two separate options (an application password may
+    hold spaces but no colon; the login is what comes before the first colon)."""
+    both = config.getoption("wp_subscriber")
+    if both:
+        user, sep, password = both.partition(":")
+        if not sep or not user or not password:
+            raise pytest.UsageError("--wp-subscriber takes USER:APP_PASSWORD")
+        return user, password
+    return config.getoption("wp_subscriber_user"), config.getoption("wp_subscriber_app_password")
 
 
 def _api_of(item) -> str | None:

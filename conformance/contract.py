@@ -175,8 +175,12 @@ def _deletable(link: Link) -> bool:
 def irreversible(op: Operation) -> bool:
     """A write whose answer names a new object (links read ``$response.body``) that no operation
     enabled by default can delete: PMPro's levels (DELETE is off until a site enables it), discount
-    codes and exports. Generated requests to these would leave objects behind on a real site."""
+    codes and exports; or an update the contract marks ``x-creates-unknown`` (PMPro's PUT/PATCH of a
+    level or code insert one when the id or code names nothing, as a generated one does). Generated
+    requests to these would leave objects behind on a real site."""
     if op.method == "GET":
         return False
+    if op.raw.get("x-creates-unknown"):
+        return True
     names_new = any(str(v).startswith("$response.body") for link in op.links for v in link.parameters.values())
     return names_new and not any(_deletable(link) for link in deleters(op))

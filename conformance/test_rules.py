@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import contract
+from conformance import contract, found
 from conformance.target import FOREIGN_ID, basic
 
 DENIED = (401, 403)
@@ -137,8 +137,15 @@ def test_pmpro_subscriber(op, target):
     caps = op.raw["x-pmpro-capabilities"]
     who = _subscriber(target)
     if caps.get("owner_may_read"):
-        pytest.skip(f"{op.op_id}: members may read their own; needs an object the subscriber owns")
-    response = _send(target, op, auth=who)
+        return _owner_may_read(op, target, who)
+    if caps.get("object_param"):
+        # on an object that exists, so only the capability can refuse (a write names no levels,
+        # so even a wrongly allowed one changes nothing)
+        params = _existing_object(op)
+        response = target.call("pmpro", op.method, op.path, auth=who,
+                               **({"params": params} if op.method == "GET" else {"json": params}))
+    else:
+        response = _send(target, op, auth=who)
     if caps.get("public") and caps.get("enabled_by_default", True):
         assert response.status_code not in DENIED, \
             f"{op.op_id}: rule 'public route' broken: subscriber refused with {response.status_code}"
@@ -147,13 +154,52 @@ def test_pmpro_subscriber(op, target):
             f"{op.op_id}: rule 'capability required' broken: a subscriber got {response.status_code}, expected 403"
 
 
+def _owner_may_read(op, target, who) -> None:
+    """A member reads the objects that are theirs (the same answer the administrator gets) and is
+    refused the others (403); found among the site's own orders (conformance/found.py)."""
+    caps = op.raw["x-pmpro-capabilities"]
+    param, owner = caps["owner_may_read"]["param"], caps["owner_may_read"]["owner_field"]
+    objects = found.pmpro_orders()
+    if not objects:
+        pytest.skip(f"{op.op_id}: no object found to read (orders 1-{found.PROBE}, as the administrator)")
+    mine, owners = [], set()
+    for obj in objects:
+        response = target.call("pmpro", op.method, op.path, auth=who, params={param: obj[param]})
+        if response.status_code == 200:
+            assert response.json() == obj, f"{op.op_id}: rule 'members read their own' broken: the member's " \
+                                           f"answer for {param}={obj[param]} differs from the administrator's"
+            mine.append(obj)
+            owners.add(str(obj[owner]))
+        else:
+            assert response.status_code == 403, f"{op.op_id}: rule 'members read their own' broken: " \
+                                                f"{param}={obj[param]} answered {response.status_code}, expected 200 or 403"
+    if not mine:
+        pytest.skip(f"{op.op_id}: the subscriber owns none of the {len(objects)} objects found")
+    assert len(owners) == 1, f"{op.op_id}: rule 'members read their own' broken: the member read objects of {sorted(owners)}"
+    theirs = [o for o in objects if str(o[owner]) in owners]
+    assert len(theirs) == len(mine), \
+        f"{op.op_id}: rule 'members read their own' broken: refused {len(theirs) - len(mine)} of their own objects"
+
+
+def _existing_object(op) -> dict:
+    """Arguments naming an object the capability can be checked on (a post that exists)."""
+    param = op.raw["x-pmpro-capabilities"]["object_param"]
+    posts = found.pmpro_posts()
+    if not posts:
+        pytest.skip(f"{op.op_id}: no post found to check the capability on (posts 1-{found.PROBE})")
+    return {param: posts[0][0]}
+
+
 @pytest.mark.api("pmpro")
 @pytest.mark.parametrize("op", [p for p in _pmpro_ops() if p.values[0].method == "GET"])
 def test_pmpro_administrator(op, target):
     _require(target, "pmpro")
     caps = op.raw["x-pmpro-capabilities"]
     if caps.get("object_param"):
-        pytest.skip(f"{op.op_id}: the capability is checked on the object named by {caps['object_param']}")
+        response = target.call("pmpro", op.method, op.path, params=_existing_object(op))
+        assert response.status_code == 200, \
+            f"{op.op_id}: rule 'administrator allowed' broken: refused on an existing object with {response.status_code}"
+        return
     response = _send(target, op, auth="default")
     assert response.status_code not in DENIED, \
         f"{op.op_id}: rule 'administrator allowed' broken: refused with {response.status_code}: {response.text[:200]}"

@@ -101,7 +101,7 @@ class Site:
 
     def authenticate(self, authorization: str | None):
         """(user, None) for valid Basic credentials, (None, None) when none are sent,
-        (None, (code, message)) when they are wrong, as WordPress answers before routing."""
+        (None, (code, message)) when they are wrong: the error WordPress records for them."""
         if not authorization or not authorization.lower().startswith("basic "):
             return None, None
         try:

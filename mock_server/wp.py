@@ -14,8 +14,14 @@ def dumps(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
+# WP_REST_Server::serve_request sends this on every REST answer.
+CONTENT_TYPE = "application/json; charset=UTF-8"
+
+
 def reply(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(dumps(payload), status=status, headers=headers, mimetype="application/json")
+    """A REST answer; a callback's ``null`` is sent as no body at all, as serve_request does."""
+    return Response("" if payload is None else dumps(payload), status=status, headers=headers,
+                    content_type=CONTENT_TYPE)
 
 
 def error(code: str, message: str, status: int, **data) -> Response:
@@ -28,10 +34,56 @@ def no_route() -> Response:
     return error("rest_no_route", "No route was found matching the URL and request method.", 404)
 
 
-def invalid_params(problems: dict[str, str]) -> Response:
+def invalid_params(problems: dict[str, str | tuple[str, str]]) -> Response:
+    """rest_invalid_param; a problem is a message, or (code, message) as WordPress's validator words it."""
     names = ", ".join(problems)
-    details = {name: {"code": "rest_invalid_param", "message": msg, "data": None} for name, msg in problems.items()}
-    return error("rest_invalid_param", f"Invalid parameter(s): {names}", 400, params=problems, details=details)
+    pairs = {name: p if isinstance(p, tuple) else ("rest_invalid_param", p) for name, p in problems.items()}
+    details = {name: {"code": code, "message": msg, "data": {"param": name} if code == "rest_invalid_type" else None}
+               for name, (code, msg) in pairs.items()}
+    return error("rest_invalid_param", f"Invalid parameter(s): {names}", 400,
+                 params={name: msg for name, (_code, msg) in pairs.items()}, details=details)
+
+
+def param_problem(name: str, schema: dict, value) -> tuple[str, str] | None:
+    """rest_validate_value_from_schema on a query value: the code and message of the first rule it
+    breaks (type, then bounds, enum, pattern), worded as WordPress words them; None when it passes."""
+    kinds = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    if "integer" in kinds:
+        number = _integer(value)
+        if number is None:
+            return "rest_invalid_type", f"{name} is not of type integer."
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if (low is not None and number < low) or (high is not None and number > high):
+            if low is not None and high is not None:
+                return "rest_out_of_bounds", f"{name} must be between {low} (inclusive) and {high} (inclusive)"
+            if low is not None:
+                return "rest_out_of_bounds", f"{name} must be greater than or equal to {low}"
+            return "rest_out_of_bounds", f"{name} must be less than or equal to {high}"
+    if "enum" in schema and value not in schema["enum"]:
+        return "rest_not_in_enum", f"{name} is not one of {php_list([str(v) for v in schema['enum']])}."
+    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
+        return "rest_invalid_pattern", f"{name} does not match pattern {schema['pattern']}."
+    return None
+
+
+def _integer(value) -> int | None:
+    """rest_is_integer: a number, or a numeric string, with no fractional part."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        number = float(str(value).strip()) if isinstance(value, (str, float)) else None
+    except ValueError:
+        return None
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def php_list(items: list[str]) -> str:
+    """wp_sprintf's %l: "a", "a and b", "a, b, and c"."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
 def missing_params(names: list[str]) -> Response:

@@ -23,7 +23,7 @@ def problems(method: str, path: str, status: int, text: str, is_json: bool) -> l
         (api, op_id), _ = _RULES.bind("localhost").match(path, method=method)
     except HTTPException:
         return []
-    body = json.loads(text) if is_json else text
+    body = (json.loads(text) if text else None) if is_json else text  # WordPress sends null as no body
     found = operations.response_problems(operations.find(api, op_id), status, body)
     return [f"{method} {path} -> {status} breaks {op_id}'s contract: {p}" for p in found]
 

@@ -53,7 +53,17 @@ def required_code(call) -> int:
 
 # -- permission callbacks -------------------------------------------------------------------
 
+# The patterns core registers its routes with: a name or slug outside them matches no route.
+ROUTE_PATTERNS = {"run": r"[a-zA-Z0-9\-/]+?", "get_ability": r"[a-zA-Z0-9\-/]+",
+                  "get_category": r"[a-z0-9]+(?:-[a-z0-9]+)*"}
+
+
 def authorize(call):
+    pattern = ROUTE_PATTERNS.get(kind(call.op))
+    if pattern:
+        value = call.path.get("slug", "") if kind(call.op) == "get_category" else ability_name(call)
+        if not re.fullmatch(pattern, value):
+            return wp.no_route()
     if kind(call.op) == "run":
         return check_ability_permissions(call)
     refused = check_args(call)
@@ -73,7 +83,9 @@ def check_args(call):
         if param.name in call.raw_query:
             value, problem = operations.coerce(param.validator, call.raw_query[param.name])
             if problem:
-                problems[param.name] = f"{param.name} {problem}"
+                schema = call.op.spec_param_schema(param.name)
+                problems[param.name] = (wp.param_problem(param.name, schema, call.raw_query[param.name])
+                                        or f"{param.name} {problem}")
             else:
                 call.query[param.name] = value
         elif "default" in call.op.spec_param_schema(param.name):

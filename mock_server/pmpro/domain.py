@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from mock_server import clock
-from mock_server.pmpro.php import digits, floatval, intval, price, round_price
+from mock_server.pmpro.php import digits, floatval, intval, number, price, round_price
 
 LEVEL = "pmpro_level"
 MEMBERSHIP = "pmpro_membership"          # rows of pmpro_memberships_users
@@ -126,10 +126,12 @@ def all_levels_row(lv: dict) -> dict:
 
 def new_level(site, db, fields: dict) -> dict:
     lv = {"id": site.store.next_id(db, SEQ_LEVELS), "name": "", "description": "", "confirmation": "",
-          "initial_payment": "0.00", "billing_amount": "0.00", "cycle_number": 0, "cycle_period": "",
-          "billing_limit": 0, "trial_amount": "0.00", "trial_limit": 0, "allow_signups": 0,
+          "initial_payment": 0, "billing_amount": 0, "cycle_number": 0, "cycle_period": "",
+          "billing_limit": 0, "trial_amount": 0, "trial_limit": 0, "allow_signups": 0,
           "expiration_number": 0, "expiration_period": "", "categories": []}
     lv.update(fields)
+    for name in PRICE_FIELDS:  # stored as the DECIMAL column keeps them
+        lv[name] = price(lv[name])
     return site.store.put(db, LEVEL, lv)
 
 
@@ -170,10 +172,9 @@ def user_level_view(site, row: dict) -> dict | None:
             "name": base["name"], "description": base["description"], "confirmation": base["confirmation"],
             "expiration_number": base["expiration_number"], "expiration_period": base["expiration_period"],
             "allow_signups": base["allow_signups"]}
-    for name in ("cycle_number", "cycle_period", "billing_limit", "trial_limit"):
-        view[name] = _str(row[name])
-    for name in PRICE_FIELDS:
-        view[name] = round_price(row[name])
+    for name in ("initial_payment", "billing_amount", "cycle_number", "cycle_period", "billing_limit",
+                 "trial_amount", "trial_limit"):
+        view[name] = round_price(row[name]) if name in PRICE_FIELDS else _str(row[name])
     view["code_id"] = str(row.get("code_id") or 0)
     view["startdate"] = str(unix(row["startdate"]))
     end = unix(row.get("enddate"))
@@ -182,8 +183,15 @@ def user_level_view(site, row: dict) -> dict | None:
 
 
 def user_levels(site, user_id: int) -> list[dict]:
-    views = (user_level_view(site, m) for m in active_memberships(site, user_id))
-    return [v for v in views if v is not None]
+    """pmpro_getMembershipLevelsForUser: the same rows, each with its membership status too."""
+    out = []
+    for row in active_memberships(site, user_id):
+        view = user_level_view(site, row)
+        if view is not None:
+            code_id = view.pop("code_id")
+            out.append({**view, "status": row["status"], "code_id": code_id,
+                        "startdate": view.pop("startdate"), "enddate": view.pop("enddate")})
+    return out
 
 
 def _end(site, db, row: dict, status: str) -> None:
@@ -194,9 +202,9 @@ def _end(site, db, row: dict, status: str) -> None:
 
 def _enddate(lv: dict, start: datetime) -> str | None:
     number, period = intval(lv["expiration_number"]), lv["expiration_period"]
-    if number <= 0 or not period:
+    days = {"Hour": 1 / 24, "Day": 1, "Week": 7, "Month": 30, "Year": 365}.get(period)
+    if number <= 0 or days is None:  # no period, or the "0" an update stores
         return None
-    days = {"Hour": 1 / 24, "Day": 1, "Week": 7, "Month": 30, "Year": 365}[period]
     return mysql(start + timedelta(days=days * number))
 
 
@@ -208,7 +216,8 @@ def add_membership(site, db, user_id: int, lv: dict, start: datetime | None = No
            "code_id": int(code_id),
            **{name: price(pricing[name]) for name in PRICE_FIELDS},
            **{name: intval(pricing[name]) for name in ("cycle_number", "billing_limit", "trial_limit")},
-           "cycle_period": pricing["cycle_period"] or "",
+           # pmpro_changeMembershipLevel writes 0 for an empty period ("a proper enum value")
+           "cycle_period": pricing["cycle_period"] or "0",
            "status": status, "startdate": mysql(start),
            "enddate": enddate if enddate is not None or status != "active" else _enddate(pricing, start),
            "modified": mysql(start)}
@@ -273,7 +282,7 @@ def order_view(order: dict) -> dict:
     view = {name: order.get(name, "") for name in ORDER_FIELDS}
     for name in ("id", "user_id", "membership_id", "checkout_id"):
         view[name] = str(order.get(name) or 0)
-    view["tax"] = floatval(order["tax"])
+    view["tax"] = number(floatval(order["tax"]))
     view["timestamp"] = unix(order["timestamp"]) or 0
     view["billing"] = dict(order["billing"])
     return view

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 from flask import Response, request
 
 from mock_server import wp
 from mock_server.pmpro import domain, exports, pages
-from mock_server.pmpro.php import boolean, digits, email, empty, floatval, format_price, intval, text, textarea
+from mock_server.pmpro.php import boolean, email, empty, floatval, format_price, intval, number, text, textarea
 
 NO_USER = "No user information passed through."
 
@@ -56,8 +57,9 @@ def has_membership_access(call):
 
 def get_membership_level_for_user(call):
     user_id = _user_id_from(call, legacy_id=True)
-    levels = domain.user_levels(call.site, user_id) if user_id else []
-    return wp.reply(levels[0] if levels else False)
+    views = (domain.user_level_view(call.site, row) for row in domain.active_memberships(call.site, user_id)) \
+        if user_id else ()
+    return wp.reply(next((v for v in views if v is not None), False))
 
 
 def get_membership_levels_for_user(call):
@@ -160,17 +162,26 @@ def set_membership_level(call):
     if method in ("PUT", "PATCH") and not level_id:
         return wp.reply(False)
     stored = domain.level(site, level_id) if method != "POST" else None
-    echo = domain.level_object(stored) if stored else {
-        "ID": "", "id": "", "name": "", "description": "", "confirmation": "", "initial_payment": "",
-        "billing_amount": "", "cycle_number": "", "cycle_period": "", "billing_limit": "", "trial_amount": "",
-        "trial_limit": "", "allow_signups": "", "expiration_number": "", "expiration_period": "", "categories": []}
+    if stored:
+        echo = domain.level_object(stored)
+    elif method == "POST":
+        echo = {"ID": "", "id": "", "name": "", "description": "", "confirmation": "", "initial_payment": "",
+                "billing_amount": "", "cycle_number": "", "cycle_period": "", "billing_limit": "", "trial_amount": "",
+                "trial_limit": "", "allow_signups": "", "expiration_number": "", "expiration_period": "",
+                "categories": []}
+    else:
+        # new PMPro_Membership_Level($unknown_id) sets no property at all; every field the route
+        # copies back reads as false through __get, and save() then inserts a new level.
+        echo = dict.fromkeys(("name", "description", "confirmation", "initial_payment", "billing_amount",
+                              "cycle_number", "billing_limit", "trial_amount", "allow_signups", "expiration_number",
+                              "expiration_period", "categories"), False)
     fields = {}
     for name in ("name", "description", "confirmation"):
         if call.arg(name) is not None:
             echo[name] = fields[name] = text(call.arg(name))
     for name in domain.PRICE_FIELDS:
         if call.arg(name) is not None:
-            echo[name] = max(floatval(call.arg(name)), 0.0)
+            echo[name] = number(floatval(call.arg(name)))
             fields[name] = domain.price(echo[name])
     for name in ("cycle_number", "expiration_number", "billing_limit"):
         if call.arg(name) is not None:
@@ -178,14 +189,15 @@ def set_membership_level(call):
     if call.arg("billing_limit") is not None:
         echo["billing_limit"] = str(fields["billing_limit"])     # sanitize_text_field keeps it text
     if call.arg("allow_signups") is not None:
-        echo["allow_signups"] = fields["allow_signups"] = 1 if intval(call.arg("allow_signups")) else 0
+        echo["allow_signups"] = intval(call.arg("allow_signups"))
+        fields["allow_signups"] = max(-128, min(127, echo["allow_signups"]))  # a TINYINT column keeps this much
     if call.arg("expiration_period") is not None:
-        echo["expiration_period"] = 0                              # intval() of a period name
-        fields["expiration_period"] = ""
+        echo["expiration_period"] = intval(call.arg("expiration_period"))   # intval() of a period name: 0
+        fields["expiration_period"] = str(echo["expiration_period"])       # ... written to a text column
     if call.arg("categories") is not None:
         parts = text(call.arg("categories")).split(",")
-        echo["categories"] = [p for p in parts if digits(p) or p == ""]
-        fields["categories"] = [intval(p) for p in parts if digits(p)]
+        echo["categories"] = parts                                         # explode(): every part, as text
+        fields["categories"] = [intval(p) for p in parts if intval(p) > 0]
     with site.store.transaction() as db:
         if stored:
             stored.update(fields)
@@ -248,14 +260,20 @@ def get_discount_code(call):
     if empty(code):
         return wp.reply("No discount code sent.", 400)
     found = domain.code_by_text(call.site, code)
-    return wp.reply(domain.code_view(found) if found else {})
+    # An unknown code leaves the PMPro_Discount_Code object with its class defaults.
+    return wp.reply(domain.code_view(found) if found else
+                    {"id": 0, "code": "", "starts": "", "expires": "", "uses": 0, "levels": []})
 
 
 def set_discount_code(call):
+    """PMPro_Discount_Code::save() as the route drives it: a new code text is inserted; an existing
+    one is refused by POST and, for PUT/PATCH, fails to insert again (the object's id is 0, so save()
+    never updates): nothing changes and the echo says id 0. The echo is the object as the route
+    filled it, or the stored code when level rows were written (save() reloads it then)."""
     site, method = call.site, call.request.method
     code = _arg(call, "code", text, "")
-    uses = max(intval(call.arg("uses")), 0) if call.arg("uses") is not None else 0
-    starts, expires = (_date(call.arg(name)) for name in ("starts", "expires"))
+    uses = intval(call.arg("uses")) if call.arg("uses") is not None else ""
+    starts, expires = (text(call.arg(name)) if call.arg(name) is not None else "" for name in ("starts", "expires"))
     raw_levels = _arg(call, "levels", text, None)
     levels_sent, pricing = None, {}
     if not empty(raw_levels):
@@ -267,19 +285,24 @@ def set_discount_code(call):
             for entry in levels_sent:
                 if isinstance(entry, dict) and intval(entry.get("level")) > 0:
                     pricing[str(intval(entry["level"]))] = domain.store_pricing(_route_copy(entry))
-    existing = domain.code_by_text(site, code) if code else None
-    if method == "POST" and existing:
+    if method == "POST" and code and domain.code_by_text(site, code):
         return wp.reply("Discount code already exists.", 400)
+    if not code:  # save() makes one up, with default dates and uses
+        code = domain.random_code()
+        starts = starts or domain.now().strftime("%Y-%m-%d")
+        expires = expires or (domain.now() + timedelta(days=1)).strftime("%Y-%m-%d")
+        uses = uses or 0
+    echo = {"id": 0, "code": code, "starts": starts, "expires": expires, "uses": uses,
+            "levels": pricing or (levels_sent if isinstance(levels_sent, list) else None)}
     with site.store.transaction() as db:
-        if existing is None:
-            existing = {"id": site.store.next_id(db, domain.SEQ_CODES), "code": code or domain.random_code()}
-        existing.update(starts=starts or domain.now().strftime("%Y-%m-%d"), expires=expires, uses=uses,
-                        levels=pricing)
-        site.store.put(db, domain.CODE, existing)
-    view = domain.code_view(existing)
-    if not pricing:
-        view["levels"] = [] if isinstance(levels_sent, list) else None
-    return wp.reply(view)
+        if any(c["code"] == code for c in site.store.all(domain.CODE)):
+            site.store.next_id(db, domain.SEQ_CODES)  # the failed INSERT still uses up an AUTO_INCREMENT id
+            return wp.reply(echo)  # the INSERT hits the unique code: nothing is stored
+        stored = {"id": site.store.next_id(db, domain.SEQ_CODES), "code": code, "starts": _date(starts),
+                  "expires": _date(expires), "uses": intval(uses), "levels": pricing}
+        site.store.put(db, domain.CODE, stored)
+    echo["id"] = stored["id"]
+    return wp.reply(domain.code_view(stored) if pricing else echo)
 
 
 def _route_copy(entry: dict) -> dict:
@@ -289,9 +312,9 @@ def _route_copy(entry: dict) -> dict:
             "expiration_period": None}
 
 
-def _date(value) -> str:
-    value = text(value) if value is not None else ""
-    return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
+def _date(value: str) -> str:
+    """What a MySQL DATE column keeps of a text: the date, or 0000-00-00 (WordPress runs MySQL non-strict)."""
+    return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else "0000-00-00"
 
 
 def get_order(call):

@@ -108,7 +108,7 @@ def bill(site, db, row_id: int, when: datetime) -> list[Occurrence]:
     site.store.put(db, domain.ORDER, {
         "id": order_id, "code": digest[:10], "user_id": int(row["user_id"]),
         "membership_id": int(row["membership_id"]), "billing": dict(last.get("billing") or {}),
-        "subtotal": amount, "tax": "0.00", "total": amount, "payment_type": last.get("payment_type", ""),
+        "subtotal": amount, "tax": price(0), "total": amount, "payment_type": last.get("payment_type", ""),
         "cardtype": last.get("cardtype", ""), "accountnumber": last.get("accountnumber", ""),
         "expirationmonth": last.get("expirationmonth", ""), "expirationyear": last.get("expirationyear", ""),
         "status": "success", "gateway": last.get("gateway", ""),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 _INT = re.compile(r"\s*([+-]?\d+)")
 _FLOAT = re.compile(r"\s*([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?)")
@@ -90,14 +91,25 @@ def empty(value) -> bool:
     return value in (None, False, "", "0", 0, 0.0) or value == [] or value == {}
 
 
+_DECIMAL_18_8 = Decimal("9999999999.99999999")
+
+
 def price(value) -> str:
-    """A DECIMAL(18,8)-ish column read back the way PMPro shows it: two decimals."""
-    return f"{max(floatval(value), 0.0):.2f}"
+    """A DECIMAL(18,8) price column as $wpdb reads it back: eight decimals (``"20.00000000"``), signed,
+    and held to the column's range as MySQL (non-strict, as WordPress runs it) holds it."""
+    amount = max(-_DECIMAL_18_8, min(_DECIMAL_18_8, Decimal(repr(floatval(value)))))
+    return format(amount.quantize(Decimal("0.00000001")), "f")
 
 
-def round_price(value) -> float:
-    """pmpro_round_price: a float rounded to the currency's decimals."""
-    return round(floatval(value), 2)
+def number(value: float) -> int | float:
+    """A PHP float as json_encode writes it: no zero fraction (``20.0`` is ``20``, ``99.5`` stays)."""
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def round_price(value) -> int | float:
+    """pmpro_round_price: PHP's round() to the currency's two decimals (halves away from zero), as
+    json_encode shows the float."""
+    return number(float(Decimal(repr(floatval(value))).quantize(Decimal("0.01"), ROUND_HALF_UP)))
 
 
 def format_price(value) -> str:

@@ -58,7 +58,8 @@ def _order(site, db, fields: dict, id_: int) -> dict:
     order["billing"] = {**{name: "" for name in _billing_fields()}, **order["billing"]}
     for name in ("user_id", "membership_id", "checkout_id"):
         order[name] = intval(order[name])
-    order["tax"] = price(order["tax"])
+    if not isinstance(order["tax"], str):   # a text column: a string stays as written ("0" on real sites)
+        order["tax"] = price(order["tax"])
     if isinstance(order["timestamp"], int) or str(order["timestamp"]).isdigit():
         moment = datetime.fromtimestamp(int(order["timestamp"]), timezone.utc)
         order["timestamp"] = domain.mysql(moment)

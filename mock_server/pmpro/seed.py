@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mock_server.pmpro import domain
+from mock_server.pmpro.php import price
 from mock_server.seeding import moment_between
 
 LEVELS = [
@@ -127,7 +128,7 @@ def _orders(site, db, fake, user, lv, row, code) -> None:
         checkout_id = checkout_id or order_id
         order = {
             "id": order_id, "code": fake.hexify("^^^^^^^^^^", upper=True), "user_id": user["id"],
-            "membership_id": lv["id"], "billing": billing, "subtotal": amount, "tax": "0.00", "total": amount,
+            "membership_id": lv["id"], "billing": billing, "subtotal": amount, "tax": price(0), "total": amount,
             "payment_type": "", "cardtype": "Visa" if gateway == "stripe" else "",
             "accountnumber": f"XXXXXXXXXXXX{fake.numerify('####')}" if gateway == "stripe" else "",
             "expirationmonth": fake.numerify("0#").replace("00", "01") if gateway == "stripe" else "",

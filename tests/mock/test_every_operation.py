@@ -12,6 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
+from conformance.checking import wordpress_null
 from membermock import contracts
 from mock_server.app import create_app
 from mock_server.config import Config
@@ -46,7 +47,7 @@ def _test(api):
               max_examples=int(os.environ.get("MOCK_EXAMPLES", "4")))
     def test(case):
         case.headers = {**(case.headers or {}), **HEADERS[api]}
-        case.call_and_validate(app=APP, checks=CHECKS)
+        case.validate_response(wordpress_null(case.call(app=APP)), checks=CHECKS)
 
     return test
 

@@ -20,8 +20,9 @@ def test_a_new_site_has_the_seeded_data_and_credentials_of_its_own(mock):
     assert answer.status_code == 200 and answer.headers["X-WP-Total"] == default_total
     assert mock.client.get("/sites/team-a/wp-json/mp/v1/members", headers=mock.mp()).status_code == 401
     admin = basic("admin", site["admin"]["application_password"])
-    assert mock.client.get("/sites/team-a/wp-json/pmpro/v1/membership_levels", headers=admin).status_code == 200
-    assert mock.client.get("/wp-json/pmpro/v1/membership_levels", headers=admin).status_code == 401
+    levels_for_user = "/wp-json/pmpro/v1/get_membership_level_for_user?user_id=1"   # needs pmpro_edit_members
+    assert mock.client.get("/sites/team-a" + levels_for_user, headers=admin).status_code == 200
+    assert mock.client.get(levels_for_user, headers=admin).status_code == 401     # the other site: anonymous
 
 
 def test_writes_stay_on_their_site(mock):

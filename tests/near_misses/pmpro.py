@@ -59,6 +59,14 @@ EXPORT = {
     "total_count": 12, "processed_count": 12,
     "download_url": "https://example.com/?pmpro_restricted_file_dir=exports&pmpro_restricted_file=members-x.csv",
 }
+# PUT/PATCH naming no level: every unsent field false, the new id last (a real PMPro 3.8.4 answer).
+LEVEL_UNKNOWN_ECHO = {
+    "name": "Ghost", "description": False, "confirmation": False, "initial_payment": False, "billing_amount": False,
+    "cycle_number": False, "billing_limit": False, "trial_amount": False, "allow_signups": False,
+    "expiration_number": False, "expiration_period": False, "categories": False, "id": 12,
+}
+# discount_code write that wrote no level row: the route's own values (PUT of an existing code: id 0).
+DISCOUNT_CODE_ECHO = {"id": 0, "code": "SUMMER5", "starts": "", "expires": "", "uses": 10, "levels": None}
 CHANGE_ENVELOPE = {"success": True, "data": {"user_id": 2, "level_changed": 3, "response": True, "status": 200}}
 
 CASES = [
@@ -67,8 +75,23 @@ CASES = [
     Miss("pmpro.level", LEVEL, "/initial_payment", DELETE, "required", "every level source carries its prices"),
     Miss("pmpro.level", LEVEL, "/cycle_period", "Monthly", "enum", "periods are Day/Week/Month/Year"),
     Miss("pmpro.level", LEVEL, "/categories", "3,7", "type", "the object carries categories as a list"),
-    Miss("pmpro.level", LEVEL_POSTED, "/expiration_period", 1, "anyOf",
-         "intval() of a period name gives 0, never another integer"),
+    Miss("pmpro.level", LEVEL_POSTED, "/expiration_period", 1.5, "anyOf",
+         "the echo is intval() of what was sent: a whole number"),
+    Miss("pmpro.level", LEVEL, "/expiration_period", "Days", "anyOf",
+         "a period name, or the number an update stored: never other text"),
+    # ---- pmpro.level-echo-unknown
+    Miss("pmpro.level-echo-unknown", LEVEL_UNKNOWN_ECHO, "/id", DELETE, "required", "save() always sets the new id"),
+    Miss("pmpro.level-echo-unknown", LEVEL_UNKNOWN_ECHO, "/id", "12", "type", "the insert id is an integer"),
+    Miss("pmpro.level-echo-unknown", LEVEL_UNKNOWN_ECHO, "/cycle_number", "1", "anyOf",
+         "a sent count is intval()'d; an unsent one reads false"),
+    Miss("pmpro.level-echo-unknown", LEVEL_UNKNOWN_ECHO, "/description", None, "anyOf",
+         "an unsent field reads false through __get, never null"),
+    # ---- pmpro.discount-code-echo
+    Miss("pmpro.discount-code-echo", DISCOUNT_CODE_ECHO, "/id", -1, "minimum", "an id is 0 or an insert id"),
+    Miss("pmpro.discount-code-echo", DISCOUNT_CODE_ECHO, "/uses", "10", "anyOf", "uses is intval() of what was sent"),
+    Miss("pmpro.discount-code-echo", DISCOUNT_CODE_ECHO, "/code", DELETE, "required", "the route always sets the code"),
+    Miss("pmpro.discount-code-echo", DISCOUNT_CODE_ECHO, "/levels", "[]", "anyOf",
+         "levels is what json_decode made of the text, never the text"),
     # ---- pmpro.user-level
     Miss("pmpro.user-level", USER_LEVEL, "/startdate", DELETE, "required", "the join always selects startdate"),
     Miss("pmpro.user-level", USER_LEVEL, "/startdate", "2024-05-01 12:00:00", "anyOf",

@@ -146,8 +146,8 @@ pmpro:
     site.clock.advance("P4M")
     state = requests.get(f"{site.url}/__mock__/state", timeout=10).json()
     orders = sorted(state["pmpro_order"], key=lambda o: o["id"])
-    assert [(o["timestamp"], o["total"]) for o in orders] == [
-        ("2027-01-01 00:00:00", "20.00"), ("2027-02-01 00:00:00", "15.00"), ("2027-03-01 00:00:00", "15.00")]
+    assert [(o["timestamp"], float(o["total"])) for o in orders] == [
+        ("2027-01-01 00:00:00", 20), ("2027-02-01 00:00:00", 15), ("2027-03-01 00:00:00", 15)]
     assert {o["subscription_transaction_id"] for o in orders} == {"sub_123"}   # billing_limit 2: then no more
 
 

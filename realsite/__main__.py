@@ -1,0 +1,5 @@
+import sys
+
+from realsite.lane import main
+
+sys.exit(main())
