@@ -93,7 +93,14 @@ def main() -> int:
     print(f"  commit -> receipt   p50 {percentile(latencies, 50):7.1f} ms   p99 {percentile(latencies, 99):7.1f} ms"
           f"   max {max(latencies):7.1f} ms   mean {statistics.mean(latencies):6.1f} ms")
     print(f"  POST round trip     p50 {percentile(attempts, 50):7.1f} ms   p99 {percentile(attempts, 99):7.1f} ms")
-    if "--timeline" in sys.argv:
+    if args.timeline:
+        slowest = sorted(rows, key=lambda r: receiver.arrivals.get(r["delivery_id"], 0) - r["created_at"])[-5:]
+        for r in slowest:
+            sent = r["attempt_log"][-1]["at"] if r["attempt_log"] else float("nan")
+            print(f"    slow #{r['id']:5d} created +{r['created_at'] - started:6.3f}s "
+                  f"arrived +{receiver.arrivals[r['delivery_id']] - started:6.3f}s "
+                  f"answered +{sent - started:6.3f}s")
+
         for r in rows[::50]:
             print(f"    #{r['id']:5d} created +{r['created_at'] - started:6.2f}s delivered +{r['delivered_at'] - started:6.2f}s")
     return 0 if len(latencies) == args.events else 1
