@@ -24,8 +24,9 @@ test: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/python -m tests.samples.extract
 
-# Rebuild the committed golden fixtures (a few valid and near-miss payloads per contract).
+# Rebuild the committed Faker pools and golden fixtures (a few valid and near-miss payloads per contract).
 fixtures: $(STAMP)
+	$(BIN)/python -m fixtures.pools
 	$(BIN)/python -m fixtures.golden
 
 clean:
