@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install samples fixtures clean
+.PHONY: serve test test-all install samples fixtures bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,17 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest $(ARGS)
+
+# The mock and its peers side by side (benchmarks/bench.py): installs wrk and a headless JRE
+# (Debian), Prism and WireMock (npm, cached under .bench/), matplotlib and gunicorn (pip).
+BENCH_NPM := .bench/npm
+bench: $(STAMP)
+	@command -v wrk >/dev/null && command -v java >/dev/null && command -v npm >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq wrk default-jre-headless npm >/dev/null)
+	@test -x $(BENCH_NPM)/node_modules/.bin/prism && test -d $(BENCH_NPM)/node_modules/wiremock || \
+		npm install --silent --no-audit --no-fund --prefix $(BENCH_NPM) @stoplight/prism-cli@5.16.0 wiremock@3.13.2
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench.py $(ARGS)
 
 # Rebuild the cleaned sample corpus from ../shared/seeds.
 samples: $(STAMP)

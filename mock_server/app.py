@@ -14,7 +14,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from mock_server import operations, wp
-from mock_server.cache import ResponseCache
+from mock_server import cache
 from mock_server.call import Call
 from mock_server.config import Config
 from mock_server.seeding import ensure_seeded
@@ -45,7 +45,6 @@ def create_app(config: Config | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.url_map.strict_slashes = False
     site = prepare(config)
-    site.responses = ResponseCache()
     app.extensions["membermock"] = site
     modules = api_modules()
     for module in modules:
@@ -54,7 +53,7 @@ def create_app(config: Config | None = None) -> Flask:
     from mock_server.webhooks.control import webhooks_control
     app.register_blueprint(control)
     app.register_blueprint(webhooks_control)
-    app.wsgi_app = RestRouteMiddleware(app.wsgi_app)
+    app.wsgi_app = RestRouteMiddleware(cache.CachedGets(app.wsgi_app, site.store))
     _error_pages(app)
     return app
 
@@ -98,13 +97,10 @@ def dispatch(site: Site, module, op, handler, path: dict, validates: bool):
         return refused
     if req.method != "GET":
         return handler(call)
-    cache, key, version = site.responses, ResponseCache.key(req, user), site.store.version()
-    cached = cache.get(key, version)
-    if cached is not None:
-        return cached
+    version = site.store.version()
     response = handler(call)
-    if site.store.version() == version:
-        cache.put(key, version, response)
+    if site.store.version() == version and not response.is_streamed:
+        req.environ[cache.MARK] = version  # the same GET may be answered from this until a commit
     return response
 
 

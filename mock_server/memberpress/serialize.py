@@ -53,6 +53,14 @@ class Lookup:
             self._all[kind] = self.store.all(kind)
         return self._all[kind]
 
+    def where(self, kind: str, field: str, value) -> list[dict]:
+        if kind in self._all:
+            return [o for o in self._all[kind] if str(o.get(field)) == str(value)]
+        key = (kind, field, str(value))
+        if key not in self._all:
+            self._all[key] = self.store.where(kind, field, value)
+        return self._all[key]
+
 
 # -- members -----------------------------------------------------------------------------------
 
@@ -78,7 +86,8 @@ def member_ref(member_id, lk: Lookup, extra: bool = False):
 
 def member(user: dict, lk: Lookup) -> dict:
     data = lk.get(MEMBER_DATA, user["id"]) or {}
-    act = domain.member_activity(user["id"], lk.all(KIND["transactions"]), lk.all(KIND["subscriptions"]), lk.now)
+    act = domain.member_activity(user["id"], lk.where(KIND["transactions"], "member", user["id"]),
+                                 lk.where(KIND["subscriptions"], "member", user["id"]), lk.now)
     out = member_short(user, lk)
     out.update({
         "active_memberships": [membership_embedded(m) for m in
@@ -169,7 +178,7 @@ def transaction(t: dict, lk: Lookup) -> dict:
     out["coupon"] = coupon_ref(t.get("coupon"), lk, str(t.get("coupon", "0")))
     sub = lk.get(KIND["subscriptions"], t.get("subscription"))
     out["subscription"] = row(sub) if sub else str(t.get("subscription", "0"))
-    sub_txns = [x for x in lk.all(KIND["transactions"]) if sub and str(x.get("subscription")) == sub["id"]]
+    sub_txns = lk.where(KIND["transactions"], "subscription", sub["id"]) if sub else []
     index = domain.payment_index(t, sub_txns) if sub else False
     out["rebill"] = bool(index and index > 1)
     out["subscription_payment_index"] = index
