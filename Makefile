@@ -17,8 +17,14 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/membermock serve $(ARGS)
 
+# Tests run in parallel processes (pytest-xdist); most wait on real server processes, so more
+# processes than cores pays. `make test-all` adds the slow exhaustive checks; CI runs that.
+TEST_PROCS ?= 4
 test: $(STAMP)
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(TEST_PROCS) -m "not exhaustive" $(ARGS)
+
+test-all: $(STAMP)
+	$(BIN)/pytest -n $(TEST_PROCS) $(ARGS)
 
 # The mock and its peers side by side (benchmarks/bench.py): installs wrk and a headless JRE
 # (Debian), Prism and WireMock (npm, cached under .bench/), matplotlib and gunicorn (pip).
