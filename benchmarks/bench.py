@@ -257,7 +257,7 @@ def _ms(text: str) -> float | None:
 
 
 def wrk(url: str, script: Path, seconds: float) -> dict:
-    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds:g}s", "--latency", "-s", str(script), url],
+    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds:g}s", "--timeout", "10s", "--latency", "-s", str(script), url],
                          capture_output=True, text=True, timeout=seconds + 60).stdout
     found = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not found:
@@ -347,7 +347,7 @@ def chart(results: dict, path: Path) -> None:
     ax.set_yscale("log")
     ax.set_ylabel("requests/s (log scale)")
     ax.set_title("membermock and its peers, same run, wrk -t2 -c16")
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.07))
     ax.grid(axis="y", which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -1,7 +1,7 @@
 """Webhook delivery latency: from the commit that queues an event to its arrival at a local receiver.
 
 Run: .venv/bin/python benchmarks/bench_webhooks.py [--events 1000] [--workers 2] [--burst]
-The mock runs as `membermock serve` (its delivery process beside gunicorn workers); a client
+The mock runs as `membermock serve` (its delivery process beside its workers); a client
 creates members over REST, each queueing one member-added event for a receiver on this machine
 that answers 200 at once. Latency is receipt time minus the outbox row's creation time, so it
 covers the delivery process noticing the row, the POST and the receiver reading it. With
@@ -88,7 +88,7 @@ def main() -> int:
                  for r in rows if r["delivery_id"] in receiver.arrivals]
     attempts = [a["latency_ms"] for r in rows for a in r["attempt_log"]]
     mode = "burst, 8 parallel clients" if args.burst else "one client, sequential"
-    print(f"{args.events} member-added events ({mode}), {args.workers} gunicorn workers; "
+    print(f"{args.events} member-added events ({mode}), {args.workers} workers; "
           f"queued in {queued_in:.1f}s, delivered {len(latencies)}/{args.events}")
     print(f"  commit -> receipt   p50 {percentile(latencies, 50):7.1f} ms   p99 {percentile(latencies, 99):7.1f} ms"
           f"   max {max(latencies):7.1f} ms   mean {statistics.mean(latencies):6.1f} ms")
