@@ -314,7 +314,7 @@ def table(results: dict) -> str:
         lines.append(f"\n{w['label']}  ({w['request']})")
         lines.append(f"  {'server':26s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s} {'mock/this':>10s}")
         for server, r in sorted(rows.items(), key=lambda kv: -kv[1]["rps"]):
-            ratio = f"{mock / r['rps']:.2f}x" if r["rps"] else "-"
+            ratio = f"{mock / r['rps']:.2f}x" if r["rps"] >= 1 else "-"
             p50 = f"{r['p50_ms']:.2f}" if r["p50_ms"] is not None else "-"
             p99 = f"{r['p99_ms']:.2f}" if r["p99_ms"] is not None else "-"
             lines.append(f"  {server:26s} {r['rps']:9.0f} {p50:>8s} {p99:>8s} {r['non2xx']:>8d} {ratio:>10s}")
@@ -322,9 +322,13 @@ def table(results: dict) -> str:
     if "membermock" in get:
         lines.append("\nTargets for GET one member (membermock / peer, same run):")
         for peer, goal in TARGETS:
-            if peer in get and get[peer]["rps"]:
-                ratio = get["membermock"]["rps"] / get[peer]["rps"]
-                lines.append(f"  vs {peer:26s} {ratio:7.2f}x  (goal >= {goal}x: {'met' if ratio >= goal else 'NOT met'})")
+            if peer not in get:
+                continue
+            if not get[peer]["rps"]:  # not one answer within the run's seconds
+                lines.append(f"  vs {peer:26s} {'inf':>7s}   (goal >= {goal}x: met; it completed no request)")
+                continue
+            ratio = get["membermock"]["rps"] / get[peer]["rps"]
+            lines.append(f"  vs {peer:26s} {ratio:7.2f}x  (goal >= {goal}x: {'met' if ratio >= goal else 'NOT met'})")
     return "\n".join(lines)
 
 
