@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-wordpress install browser screenshots samples fixtures clean
+.PHONY: serve test test-exhaustive test-all test-wordpress install browser screenshots samples fixtures bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,27 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/membermock serve $(ARGS)
 
+# Tests run in parallel processes (pytest-xdist); most wait on real server processes, so more
+# processes than cores pays. `make test-all` adds the slow exhaustive checks; CI runs that.
+TEST_PROCS ?= 4
 test: $(STAMP)
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(TEST_PROCS) -m "not exhaustive" $(ARGS)
+
+test-exhaustive: $(STAMP)
+	$(BIN)/pytest -n $(TEST_PROCS) -m exhaustive $(ARGS)
+
+test-all: test test-exhaustive
+
+# The mock and its peers side by side (benchmarks/bench.py): installs wrk and a headless JRE
+# (Debian), Prism and WireMock (npm, cached under .bench/), matplotlib and gunicorn (pip).
+BENCH_NPM := .bench/npm
+bench: $(STAMP)
+	@command -v wrk >/dev/null && command -v java >/dev/null && command -v npm >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq wrk default-jre-headless npm >/dev/null)
+	@test -x $(BENCH_NPM)/node_modules/.bin/prism && test -d $(BENCH_NPM)/node_modules/wiremock || \
+		npm install --silent --no-audit --no-fund --prefix $(BENCH_NPM) @stoplight/prism-cli@5.16.0 wiremock@3.13.2
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench.py $(ARGS)
 
 # Debian's Chromium and Playwright for Python, for the dashboard's browser tests (without them
 # those tests skip, saying why). CI runs this before `make test`.
@@ -41,8 +60,9 @@ test-wordpress: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/python -m tests.samples.extract
 
-# Rebuild the committed golden fixtures (a few valid and near-miss payloads per contract).
+# Rebuild the committed Faker pools and golden fixtures (a few valid and near-miss payloads per contract).
 fixtures: $(STAMP)
+	$(BIN)/python -m fixtures.pools
 	$(BIN)/python -m fixtures.golden
 
 clean:

@@ -80,10 +80,7 @@ def _serve(args) -> int:
     return serve(config, args.host, args.port, args.workers, scenario=args.scenario, faults=tuple(faults))
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="membermock", description=__doc__)
-    sub = top.add_subparsers(dest="command", required=True)
-
+def _add_validate(sub) -> None:
     v = sub.add_parser("validate", help="validate JSON files against a named contract")
     v.add_argument("kind", nargs="?", help="contract name, e.g. memberpress.event (see --list)")
     v.add_argument("files", nargs="*", metavar="FILE")
@@ -91,6 +88,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     v.set_defaults(run=_validate)
 
+
+def _add_serve(sub) -> None:
     from mock_server import config as defaults
 
     s = sub.add_parser("serve", help="run the mock server")
@@ -125,18 +124,36 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--open-control", action="store_true",
                    help="beyond loopback, let the control routes and dashboard in without the admin's application password")
     s.set_defaults(run=_serve)
-    from membermock.listen import add_parser as add_webhooks
 
-    add_webhooks(sub)
-    from fixtures.cli import add_parser as add_fixtures
-    add_fixtures(sub)
-    from conformance.cli import add_parser as add_conformance
-    add_conformance(sub)
+
+# Sub-command -> the function (or the module whose add_parser) that declares it. Only the one
+# asked for is imported: `validate` and `fixtures` run in shell loops, where start-up is the cost.
+SUBCOMMANDS = {
+    "validate": _add_validate,
+    "serve": _add_serve,
+    "webhooks": "membermock.listen",
+    "fixtures": "fixtures.cli",
+    "conformance": "conformance.cli",
+}
+
+
+def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="membermock", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    chosen = next((a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")), None)
+    for name, add in SUBCOMMANDS.items():
+        if chosen in SUBCOMMANDS and name != chosen:
+            continue  # help and typos see every sub-command; a known one needs only its own
+        if isinstance(add, str):
+            from importlib import import_module
+
+            add = import_module(add).add_parser
+        add(sub)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser(argv).parse_args(argv)
     return args.run(args)
 
 

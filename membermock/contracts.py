@@ -5,15 +5,21 @@ offline through a ``referencing`` registry, never over the network) and by a sho
 derived from its path: ``schemas/memberpress/events/login.json`` is
 ``memberpress.events.login``. Names are what the CLI, the mock and the tests use; nothing
 else maps names to files.
+
+A file is read when a schema is asked for, and a validator is built over the schemas its
+``$ref``s reach, not over all of them: ``membermock validate`` runs in shell loops, once per
+file, and its start-up is most of its time. Users that need every contract (the mock, the
+conformance suite) get the full ``registry()``.
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urldefrag, urljoin
 
-import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -34,43 +40,62 @@ def name_of(path: Path) -> str:
 
 
 @cache
-def _documents() -> dict[str, dict]:
-    docs = {}
-    for path in sorted(SCHEMA_ROOT.rglob("*.json")):
-        if OPENAPI_DIR in path.parents:
-            continue
-        docs[name_of(path)] = json.loads(path.read_text(encoding="utf-8"))
-    return docs
+def _paths() -> dict[str, Path]:
+    return {name_of(path): path for path in sorted(SCHEMA_ROOT.rglob("*.json")) if OPENAPI_DIR not in path.parents}
 
 
 def names(include_fragments: bool = False) -> list[str]:
     return [
-        n for n in _documents()
+        n for n in _paths()
         if include_fragments or not n.startswith(FRAGMENT_PREFIXES)
     ]
 
 
+@cache
 def schema(name: str) -> dict:
     try:
-        return _documents()[name]
+        path = _paths()[name]
     except KeyError:
         raise UnknownSchema(name) from None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _resource(name: str) -> tuple[str, Resource]:
+    doc = schema(name)
+    return doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012)
 
 
 @cache
 def registry() -> Registry:
-    resources = [
-        (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012))
-        for doc in _documents().values()
-    ]
-    return Registry().with_resources(resources).crawl()
+    """Every contract, for the mock and the conformance suite."""
+    return Registry().with_resources(_resource(n) for n in _paths()).crawl()
+
+
+_REF = re.compile(r'"\$ref":\s*"([^"#]+)')
+
+
+def reached(name: str) -> list[str]:
+    """``name`` and every schema its ``$ref``s lead to, directly or not."""
+    found, todo = [name], [name]
+    while todo:
+        current = todo.pop()
+        base = schema(current)["$id"]
+        for ref in _REF.findall(_paths()[current].read_text(encoding="utf-8")):
+            uri = urldefrag(urljoin(base, ref)).url
+            if uri.startswith(BASE_URI):
+                target = ".".join(Path(uri[len(BASE_URI):]).with_suffix("").parts)
+                if target in _paths() and target not in found:
+                    found.append(target)
+                    todo.append(target)
+    return found
 
 
 @cache
 def validator(name: str) -> Draft202012Validator:
+    schema(name)  # UnknownSchema early
     return Draft202012Validator(
         schema(name),
-        registry=registry(),
+        registry=Registry().with_resources(_resource(n) for n in reached(name)).crawl(),
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
 
@@ -141,6 +166,8 @@ def json_type(value) -> str:
 @cache
 def openapi(api: str) -> dict:
     """One API's OpenAPI document, parsed once per process."""
+    import yaml
+
     return yaml.safe_load(openapi_documents()[api].read_text(encoding="utf-8"))
 
 
@@ -165,7 +192,7 @@ def _relaxed(node):
 @cache
 def _relaxed_registry() -> Registry:
     resources = [(doc["$id"], Resource.from_contents(_relaxed(doc), default_specification=DRAFT202012))
-                 for doc in _documents().values()]
+                 for doc in map(schema, _paths())]
     control_doc = Resource.from_contents(_relaxed(control()), default_specification=DRAFT202012)
     return Registry().with_resources(resources).with_resource(CONTROL_URI, control_doc).crawl()
 
@@ -181,6 +208,8 @@ def partial_validator(name: str) -> Draft202012Validator:
 @cache
 def control() -> dict:
     """The control API's OpenAPI document: its routes and the schemas of faults, sites, scenarios."""
+    import yaml
+
     return yaml.safe_load(CONTROL_DOCUMENT.read_text(encoding="utf-8"))
 
 

@@ -14,8 +14,7 @@ from urllib.parse import parse_qsl
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from mock_server import clock, control_access, discovery, forms, operations, wp
-from mock_server.cache import ResponseCache
+from mock_server import cache, clock, control_access, discovery, forms, operations, wp
 from mock_server.call import Call
 from mock_server.config import Config
 from mock_server.seeding import SEEDED, ensure_seeded
@@ -76,7 +75,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.extensions[ROUTES] = app.wsgi_app   # the routes below the layers, for the dashboard's reads
     forms.install(app)
     control_access.install(app)
-    inner = FaultsLayer(app.wsgi_app, ENVIRON_KEY)
+    inner = FaultsLayer(cache.CachedGets(app.wsgi_app, ENVIRON_KEY), ENVIRON_KEY)
     if config.journal_size:
         inner = JournalLayer(inner, ENVIRON_KEY)
     app.wsgi_app = SitesLayer(RestRouteMiddleware(inner), sites)
@@ -133,13 +132,10 @@ def dispatch(module, op, handler, path: dict, validates: bool):
         return refused
     if req.method != "GET":
         return handler(call)
-    cache, key, version = site.responses, ResponseCache.key(req, user), site.store.version()
-    cached = cache.get(key, version)
-    if cached is not None:
-        return cached
+    version = site.store.version()
     response = handler(call)
-    if site.store.version() == version:
-        cache.put(key, version, response)
+    if site.store.version() == version and not response.is_streamed:
+        req.environ[cache.MARK] = version  # the same GET may be answered from this until a commit
     return response
 
 

@@ -145,9 +145,11 @@ def _start_deliverer(config: Config):
 
     from mock_server.webhooks.deliverer import run_forever
 
-    process = multiprocessing.get_context("spawn").Process(
-        target=run_forever, args=(config,), name="membermock-webhooks", daemon=False)
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    process = context.Process(target=run_forever, args=(config, ready), name="membermock-webhooks", daemon=False)
     process.start()
+    ready.wait(timeout=30)   # the first events of a run are not late because the deliverer was still starting
     return process
 
 

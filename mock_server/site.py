@@ -12,7 +12,7 @@ from functools import cached_property
 
 from faker import Faker
 
-from mock_server.cache import ResponseCache
+from mock_server.cache import Answers
 from mock_server.clock import SiteClock
 from mock_server.config import Config
 from mock_server.faults import Faults
@@ -41,7 +41,7 @@ class Site:
         self.seed = config.seed
         self.created_at = None
         self.store = store or Store(config.db)
-        self.responses = ResponseCache()
+        self.responses = Answers()
         outbox.install(self.store)
         self.faults = Faults(self.store)
         self.clock = SiteClock(self.store)

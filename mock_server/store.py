@@ -168,12 +168,18 @@ class Store:
         return json.loads(row[0]) if row else None
 
     def where(self, kind: str, field: str, value) -> list[dict]:
-        """Every object of ``kind`` whose ``field`` is ``value`` exactly, by id (the references a
-        member's activity and a subscription's payments are found by are indexed)."""
-        if not field.replace("_", "").isalnum():
-            raise ValueError(f"not a field name: {field!r}")
-        rows = self.db.execute(f"SELECT data FROM objects WHERE kind = ? AND json_extract(data, '$.{field}') = ? "
-                               "ORDER BY id", (kind, value))
+        """The objects of ``kind`` whose ``field`` holds ``value`` as text (MemberPress rows keep
+        their references as strings: 56 finds "56"), in id order.
+
+        SQLite reads the field from the stored JSON itself, through the expression indexes of the
+        references a member's activity and a subscription's payments are found by (the kind is
+        written into the query, as a partial index needs), so a member's few transactions are
+        found without parsing every transaction of the site.
+        """
+        if not field.replace("_", "").isalnum() or not kind.replace("_", "").isalnum():
+            raise ValueError(f"not a kind and field: {kind!r}, {field!r}")
+        rows = self.db.execute(f"SELECT data FROM objects WHERE kind = '{kind}' AND json_extract(data, '$.{field}') = ? "
+                               "ORDER BY id", (str(value),))
         return [json.loads(data) for (data,) in rows]
 
     def put(self, db: sqlite3.Connection, kind: str, obj: dict) -> dict:

@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.samples.corpus import SEEDS_DIR
@@ -50,6 +51,7 @@ def our_prose():
         yield path, text
 
 
+@pytest.mark.needs_seeds
 def test_no_prose_copied_from_english_seeds():
     seeds = set()
     for number in ("000", "002", "004"):

@@ -10,6 +10,7 @@ from tests.samples.corpus import SAMPLES_DIR, load_manifest
 MANIFEST = load_manifest()
 
 
+@pytest.mark.needs_seeds
 def test_corpus_is_what_extraction_gives():
     """The corpus is produced by the cleaning code, never edited by hand (`make samples`)."""
     assert extract.main(["--check"]) == 0

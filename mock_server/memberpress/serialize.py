@@ -59,7 +59,7 @@ class Lookup:
             return [o for o in self._all[kind] if str(o.get(field)) == str(value)]
         key = (kind, field, str(value))
         if key not in self._all:
-            self._all[key] = self.store.where(kind, field, str(value))
+            self._all[key] = self.store.where(kind, field, value)
         return self._all[key]
 
 

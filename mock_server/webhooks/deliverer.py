@@ -1,28 +1,46 @@
-"""Posts queued webhooks, one subscription at a time in order, many subscriptions at once.
+"""Posts queued webhooks, one receiver URL at a time in order, many URLs at once.
 
 A delivery succeeds on any 2xx. A connection error, a timeout or another status is recorded as an
 attempt and retried after an exponentially growing pause; after the last attempt the delivery
-is marked failed. Every attempt is recorded (time, status, latency, error). Nothing is removed
-from the outbox before its POST has been answered with a 2xx, so a crash at any point means the
-delivery is sent again after a restart (at least once), never lost. On start, pending
-deliveries are due at once: whatever waited for a backoff while the mock was down goes out now.
+is marked failed, and the URL's later deliveries wait behind a failing one, in order. Every
+attempt is recorded (time, status, latency, error). Nothing is removed from the outbox before its
+POST has been answered with a 2xx, so a crash at any point means the delivery is sent again after
+a restart (at least once), never lost. On start, pending deliveries are due at once: whatever
+waited for a backoff while the mock was down goes out now.
+
+Outcomes are written by one recorder thread, in batches, while the senders go on: in a burst the
+REST workers hold SQLite's write lock often, and a sender waiting for it between POSTs is what
+made deliveries queue. A sender remembers how far it has sent (``Lane.sent``) so it never takes
+a row twice while its outcome waits to be written; a failure is written before the lane lets go,
+so its retry time is known.
 """
 from __future__ import annotations
 
+import queue
 import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
 from mock_server import faults
 from mock_server.config import Config
 from mock_server.faults import Faults
 from mock_server.store import Store
+from mock_server.webhooks import outbox
+from mock_server.webhooks.post import Poster
 
 USER_AGENT = "MemberPress/1.11.29 (membermock)"
-BATCH = 50  # deliveries of one subscription sent before their outcomes are written
+BATCH = 50  # rows of one URL read at a time
+
+
+class Lane:
+    """One receiver URL: whether a sender holds it, and the last row id it has sent."""
+
+    __slots__ = ("busy", "sent")
+
+    def __init__(self):
+        self.busy = False
+        self.sent = 0
 
 
 class Deliverer:
@@ -32,19 +50,24 @@ class Deliverer:
         self.faults = Faults(store)
         self.pool = pool or ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="webhook")
         self._seen, self._next_due = None, 0.0
-        self.busy: set[int] = set()            # subscriptions with a POST in flight
+        self.lanes: dict[str, Lane] = {}
         self.lock = threading.Lock()
         self.wake = threading.Event()
-        self.http = threading.local()
+        self.local = threading.local()
+        self.outcomes: queue.Queue = queue.Queue()
+        self.unwritten = 0                     # outcomes queued, not yet committed
+        self.recorder = threading.Thread(target=self._record_loop, name="webhook-recorder", daemon=True)
+        self.recorder.start()
 
     # -- the loop ------------------------------------------------------------------------
 
-    def run(self, stop: threading.Event, poll: float = 0.005) -> None:
+    def run(self, stop: threading.Event, poll: float = 0.002) -> None:
         self.start()
         while not stop.is_set():
             self.tick()
             stop.wait(poll)
         self.pool.shutdown(wait=True)
+        self.close()
 
     def start(self) -> None:
         """On start, what waited for a backoff while the mock was down is due at once."""
@@ -59,23 +82,27 @@ class Deliverer:
             self._seen = version
             self._next_due = self.dispatch_due()
 
+    def close(self) -> None:
+        """Write what is left and let the recorder go (a deleted site's deliverer, or the end)."""
+        self.flush()
+        self.outcomes.put(None)
+
     def dispatch_due(self) -> float:
-        """Start a sender for every idle subscription whose head delivery is due; return when to look again."""
+        """Start a sender for every idle URL whose head delivery is due; return when to look again."""
         now = time.time()
-        heads = self.store.db.execute(
-            "SELECT h.subscription_id, d.next_at FROM (SELECT subscription_id, MIN(id) AS id FROM webhook_deliveries"
-            " WHERE status = 'pending' GROUP BY subscription_id) h JOIN webhook_deliveries d ON d.id = h.id"
-        ).fetchall()
         soonest = now + 1.0
-        for subscription, next_at in heads:
+        for url, next_at in outbox.heads(self.store.db):
             if next_at > now:
                 soonest = min(soonest, next_at)
                 continue
             with self.lock:
-                if subscription in self.busy:
+                lane = self.lanes.setdefault(url, Lane())
+                if lane.busy:
                     continue
-                self.busy.add(subscription)
-            self.pool.submit(self._send_queue, subscription)
+                lane.busy = True
+                if not self.unwritten:
+                    lane.sent = 0   # every outcome is written: a row queued again (resend) is taken too
+            self.pool.submit(self._send_lane, url, lane)
         return soonest
 
     def drain(self, timeout: float = 10.0) -> None:
@@ -84,9 +111,11 @@ class Deliverer:
         while time.monotonic() < deadline:
             self.dispatch_due()
             with self.lock:
-                idle = not self.busy
-            if idle and not self._due_now():
-                return
+                idle = not any(lane.busy for lane in self.lanes.values())
+            if idle:
+                self.flush()
+                if not self._due_now():
+                    return
             time.sleep(0.005)
 
     def _due_now(self) -> bool:
@@ -94,41 +123,32 @@ class Deliverer:
             "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_at <= ? LIMIT 1", (time.time(),)
         ).fetchone() is not None
 
-    # -- one attempt ---------------------------------------------------------------------
+    # -- one URL -------------------------------------------------------------------------
 
-    def _session(self) -> requests.Session:
-        session = getattr(self.http, "session", None)
-        if session is None:
-            session = self.http.session = requests.Session()
-        return session
-
-    def _send_queue(self, subscription: int) -> None:
-        """Send one subscription's due deliveries in order, until its queue is empty or one fails.
-
-        Outcomes are written in one transaction per batch, not one per POST: the REST workers hold
-        the write lock often, and a deliverer waiting for it once per delivery falls behind. A
-        crash before a batch is written only means its deliveries are sent again (at least once).
-        """
+    def _send_lane(self, url: str, lane: Lane) -> None:
+        """Send the URL's due deliveries in order, until none is left or one fails."""
+        failed = False
         try:
-            while True:
-                rows = self.store.db.execute(
-                    "SELECT id, delivery_id, event_id, url, event, body, attempts, next_at FROM webhook_deliveries"
-                    " WHERE status = 'pending' AND subscription_id = ? ORDER BY id LIMIT ?", (subscription, BATCH)
-                ).fetchall()
-                outcomes = []
+            while not failed:
+                rows = outbox.claim(self.store.db, url, lane.sent, BATCH)
+                sent = 0
                 for row in rows:
                     if row[7] > time.time():
                         break
-                    outcomes.append(self._attempt(*row[:7]))
-                    if outcomes[-1][-1] is not None:  # failed: the rest wait behind it, in order
+                    outcome = self._attempt(*row[:7])
+                    lane.sent, sent = row[0], sent + 1
+                    failed = outcome[-1] is not None
+                    self._queue(outcome)
+                    if failed:  # the rest wait behind it, in order
                         break
-                if outcomes:
-                    self._record(outcomes)
-                if not outcomes or outcomes[-1][-1] is not None or len(outcomes) < len(rows):
-                    return  # nothing due, a failure to wait out, or a later row not due yet
+                if sent < len(rows) or not rows:
+                    break  # nothing more, or a later row not due yet
+            if failed:
+                self.flush()  # its retry time must be stored before anyone looks at the URL again
+                lane.sent = 0
         finally:
             with self.lock:
-                self.busy.discard(subscription)
+                lane.busy = False
             self.wake.set()
 
     def _attempt(self, row_id, delivery_id, event_id, url, event, body, attempts) -> tuple:
@@ -151,17 +171,47 @@ class Deliverer:
             "X-Membermock-Delivery-Id": delivery_id,
             "X-Membermock-Attempt": str(attempt),
         }
+        poster = getattr(self.local, "poster", None)
+        if poster is None:
+            poster = self.local.poster = Poster()
         started = time.monotonic()
-        status = error = None
-        try:
-            response = self._session().post(url, data=body.encode("utf-8"), headers=headers,
-                                            timeout=self.config.webhook_timeout, allow_redirects=True)
-            status = response.status_code
-            if not 200 <= status < 300:
-                error = f"HTTP {status}"
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
+        status, error = poster.post(url, body.encode("utf-8"), headers, self.config.webhook_timeout)
+        if status is not None and not 200 <= status < 300:
+            error = f"HTTP {status}"
         return row_id, attempt, time.time(), status, round((time.monotonic() - started) * 1000, 3), error
+
+    # -- writing outcomes ----------------------------------------------------------------
+
+    def _queue(self, outcome: tuple) -> None:
+        with self.lock:
+            self.unwritten += 1
+        self.outcomes.put(outcome)
+
+    def flush(self, timeout: float = 30.0) -> None:
+        """Wait until every outcome queued so far is committed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if not self.unwritten:
+                    return
+            time.sleep(0.001)
+
+    def _record_loop(self) -> None:
+        while True:
+            batch = [self.outcomes.get()]
+            while True:
+                try:
+                    batch.append(self.outcomes.get_nowait())
+                except queue.Empty:
+                    break
+            done = None in batch
+            batch = [b for b in batch if b is not None]
+            if batch:
+                self._record(batch)
+            if done:
+                return
+            with self.lock:
+                self.unwritten -= len(batch)
 
     def _record(self, outcomes: list[tuple]) -> None:
         with self.store.transaction() as db:
@@ -187,8 +237,9 @@ def retry_pause(config: Config, failed_attempts: int) -> float:
     return min(config.webhook_retry_base * 2 ** (failed_attempts - 1), config.webhook_retry_cap)
 
 
-def run_forever(config: Config) -> None:
-    """Entry point of the delivery process that `membermock serve` starts beside its workers."""
+def run_forever(config: Config, ready=None) -> None:
+    """Entry point of the delivery process that `membermock serve` starts beside its workers;
+    ``ready`` (an Event) is set once it watches the outbox, so the first event is not late."""
     import os
     import signal
 
@@ -203,18 +254,20 @@ def run_forever(config: Config) -> None:
                 stop.set()
 
     threading.Thread(target=orphan_watch, daemon=True).start()
-    run_sites(config, stop)
+    run_sites(config, stop, ready)
 
 
-def run_sites(config: Config, stop: threading.Event, poll: float = 0.005) -> None:
+def run_sites(config: Config, stop: threading.Event, ready=None, poll: float = 0.002) -> None:
     """Deliver for the default site and every isolated site, as they come and go, with one pool."""
-    from mock_server.sites import Sites
     from mock_server.site import Site
+    from mock_server.sites import Sites
 
     sites = Sites(config, Site)
     pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="webhook")
     running: dict = {None: Deliverer(sites.default.store, sites.default.config, pool=pool)}
     running[None].start()
+    if ready is not None:
+        ready.set()
     checked = 0.0
     while not stop.is_set():
         if time.monotonic() - checked > 0.2:   # pick up new sites, drop deleted ones
@@ -226,7 +279,7 @@ def run_sites(config: Config, stop: threading.Event, poll: float = 0.005) -> Non
                     running[name] = Deliverer(site.store, site.config, pool=pool)
                     running[name].start()
             for name in [n for n in running if n is not None and n not in names]:
-                del running[name]
+                running.pop(name).close()
         for deliverer in list(running.values()):
             try:
                 deliverer.tick()
@@ -234,3 +287,5 @@ def run_sites(config: Config, stop: threading.Event, poll: float = 0.005) -> Non
                 checked = 0.0
         stop.wait(poll)
     pool.shutdown(wait=True)
+    for deliverer in running.values():
+        deliverer.close()

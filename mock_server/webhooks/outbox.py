@@ -3,6 +3,12 @@
 Because ``emit`` runs inside the caller's store transaction, an event exists exactly when the
 change that caused it was committed: a crash before the commit loses both, a crash after keeps
 both, and the deliverer finds the row on its next start.
+
+Rows are delivered in order per receiver URL, across subscriptions: MemberPress sends a hook
+inline, so one URL subscribed once per event still gets the events in the order they happened.
+Row ids give that order (SQLite serialises writers, so ids grow in commit order). Which rows a
+deliverer takes next is decided in ``heads`` and ``claim`` only, so a store that needs leases to
+share the work between deliverers changes these two functions, not the deliverer.
 """
 from __future__ import annotations
 
@@ -32,7 +38,8 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     delivered_at REAL,
     last_error TEXT
 );
-CREATE INDEX IF NOT EXISTS webhook_due ON webhook_deliveries (status, subscription_id, id);
+DROP INDEX IF EXISTS webhook_due;
+CREATE INDEX IF NOT EXISTS webhook_lane ON webhook_deliveries (status, url, id);
 CREATE TABLE IF NOT EXISTS webhook_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     delivery INTEGER NOT NULL REFERENCES webhook_deliveries (id),
@@ -104,3 +111,22 @@ def requeue(store, delivery_id: int) -> bool:
 def due_in(next_at: float) -> float:
     """Seconds until a delivery's next attempt (deliveries are scheduled in machine time)."""
     return next_at - time.time()
+
+
+# -- what the deliverer takes next ----------------------------------------------------------
+
+COLUMNS = "id, delivery_id, event_id, url, event, body, attempts, next_at"
+
+
+def heads(db) -> list[tuple[str, float]]:
+    """(url, next_at of its oldest pending row) for every URL with something pending."""
+    return db.execute(
+        "SELECT h.url, d.next_at FROM (SELECT url, MIN(id) AS id FROM webhook_deliveries"
+        " WHERE status = 'pending' GROUP BY url) h JOIN webhook_deliveries d ON d.id = h.id").fetchall()
+
+
+def claim(db, url: str, after: int, limit: int) -> list[tuple]:
+    """The next pending rows of ``url`` in order, past the ones already handed out (``after``)."""
+    return db.execute(
+        f"SELECT {COLUMNS} FROM webhook_deliveries WHERE status = 'pending' AND url = ? AND id > ?"
+        " ORDER BY id LIMIT ?", (url, after, limit)).fetchall()

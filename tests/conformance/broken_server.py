@@ -1,4 +1,4 @@
-"""The mock with one deliberate deviation, served by a real gunicorn process.
+"""The mock with one deliberate deviation, served by a real `serve` process.
 
     python -m tests.conformance.broken_server VARIANT PORT DB
 

@@ -61,6 +61,12 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     def mp(self, method: str, path: str, **kw) -> requests.Response:
         headers = {"MEMBERPRESS-API-KEY": API_KEY, **kw.pop("headers", {})}
         return self.http.request(method, f"{self.base}/wp-json/mp/v1{path}", headers=headers, timeout=30, **kw)
