@@ -8,10 +8,13 @@ server in turn with wrk (``-t2 -c16``), so the machine's other load falls on eve
 Each row reports the median over rounds of requests/s and of the p50/p99 latencies. The
 servers, all on 127.0.0.1:
 
-- membermock: ``membermock serve --workers N`` (its production settings: granian, N workers);
-  membermock (gunicorn): the same app under ``gunicorn -w N`` (the server it used before);
-- raw WSGI: a bare WSGI callable returning the mock's answer as fixed bytes, under granian;
-- minimal Flask: the smallest Flask app returning the same bytes, under granian and gunicorn;
+- membermock: ``membermock serve --workers N`` (its production settings: gunicorn's sync
+  workers, N of them); membermock (granian): the same app under granian, the server measured
+  against it (faster on reads, but without the socket the drop and reset faults need, and slower
+  to deliver webhooks under load: docs/performance.md);
+- raw WSGI: a bare WSGI callable returning the mock's answer as fixed bytes, under gunicorn (the
+  limit of the mock's server) and granian;
+- minimal Flask: the smallest Flask app returning the same bytes, under gunicorn and granian;
 - Prism static / dynamic: ``prism mock [-d]`` on a self-contained copy of the same OpenAPI
   document (``benchmarks/bundle.py``);
 - WireMock: the standalone jar of the ``wiremock`` npm package on Debian's headless JRE, one
@@ -185,18 +188,20 @@ def start_servers(args, work: Path) -> tuple[list[Server], list[Workload], list[
     servers = [Server("membermock", {"*": mock})]
     want = lambda name: not args.only or name in args.only  # noqa: E731
 
-    if want("membermock (gunicorn)"):
-        config = Config(db=str(work / "gunicorn.sqlite3"), mp_api_key=API_KEY, admin_app_password=ADMIN_PASSWORD)
+    if want("membermock (granian)"):
+        config = Config(db=str(work / "granian.sqlite3"), mp_api_key=API_KEY, admin_app_password=ADMIN_PASSWORD)
         prepare(config)  # seeded once, before the workers start, as serve does
         port = free_port()
-        p = run(Process("membermock (gunicorn)", [str(BIN / "gunicorn"), "-w", n, "-b", f"127.0.0.1:{port}",
-                                                  "--log-level", "warning", "mock_server.wsgi:app()"], port,
+        p = run(Process("membermock (granian)", [str(BIN / "granian"), "--interface", "wsgi", "--workers", n,
+                                                 "--blocking-threads", "1", "--port", str(port), "--no-ws",
+                                                 "--log-level", "warning", "--factory", "mock_server.wsgi:app"], port,
                         env={"MEMBERMOCK_CONFIG": json.dumps(dataclasses.asdict(config))},
                         ready_path="/__mock__/health"))
-        servers.append(Server("membermock (gunicorn)", {"*": p}))
-    for name, target, server in (("raw WSGI (granian)", "benchmarks.reference_apps:raw", "granian"),
-                                 ("minimal Flask (granian)", "benchmarks.reference_apps:flask_app", "granian"),
-                                 ("minimal Flask (gunicorn)", "benchmarks.reference_apps:flask_app", "gunicorn")):
+        servers.append(Server("membermock (granian)", {"*": p}))
+    for name, target, server in (("raw WSGI (gunicorn)", "benchmarks.reference_apps:raw", "gunicorn"),
+                                 ("raw WSGI (granian)", "benchmarks.reference_apps:raw", "granian"),
+                                 ("minimal Flask (gunicorn)", "benchmarks.reference_apps:flask_app", "gunicorn"),
+                                 ("minimal Flask (granian)", "benchmarks.reference_apps:flask_app", "granian")):
         if not want(name):
             continue
         port = free_port()
@@ -303,7 +308,7 @@ def measure(servers: list[Server], loads: list[Workload], args, work: Path) -> d
 
 # -- report -------------------------------------------------------------------------------------
 
-TARGETS = [("minimal Flask (granian)", 0.8), ("WireMock", 1.2), ("Prism dynamic", 30.0)]
+TARGETS = [("minimal Flask (gunicorn)", 0.8), ("WireMock", 1.2), ("Prism dynamic", 30.0)]
 
 
 def table(results: dict) -> str:
