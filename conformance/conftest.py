@@ -28,6 +28,11 @@ def pytest_addoption(parser):
     g.addoption("--max-examples", type=int, default=10, help="generated requests per operation and mode")
     g.addoption("--webhook-host", default="127.0.0.1",
                 help="host/address the server can reach this machine's webhook listener at")
+    g.addoption("--mp-webhook-key", help="the site's MemberPress webhook key: deliveries must carry it")
+    g.addoption("--webhook-listen", metavar="HOST:PORT",
+                help="only listen there and check the deliveries that arrive while you drive the site")
+    g.addoption("--webhook-listen-for", type=float, metavar="SECONDS",
+                help="with --webhook-listen: stop after this long (default: until interrupted)")
     g.addoption("--report", dest="conformance_report", metavar="FILE", help="write a Markdown report")
 
 
@@ -46,6 +51,9 @@ def pytest_configure(config):
         allow_irreversible=config.getoption("allow_irreversible"),
         max_examples=config.getoption("max_examples"),
         webhook_host=config.getoption("webhook_host"),
+        webhook_key=config.getoption("mp_webhook_key"),
+        webhook_listen=config.getoption("webhook_listen"),
+        webhook_listen_for=config.getoption("webhook_listen_for"),
         report=config.getoption("conformance_report"),
     )
     state.start(Target(options))
