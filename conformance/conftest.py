@@ -61,6 +61,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "covers(*operation_ids): operations a scenario test exercises")
     config.addinivalue_line("markers", "event(name): the webhook event a test checks")
     config.addinivalue_line("markers", "writes: the test changes server state (skipped by --read-only)")
+    config.addinivalue_line("markers", "listen: checks deliveries a run the user drives sends (--webhook-listen)")
 
 
 def _subscriber(config) -> tuple[str | None, str | None]:
@@ -85,12 +86,14 @@ def pytest_collection_modifyitems(config, items):
     keep, dropped = [], []
     for item in items:
         api = _api_of(item)
-        (dropped if api and api not in options.apis else keep).append(item)
+        # --webhook-listen runs only the listening checks; without it they are not collected at all
+        wrong_mode = bool(item.get_closest_marker("listen")) != bool(options.webhook_listen)
+        (dropped if wrong_mode or api and api not in options.apis else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
     for item in items:
-        if not options.base_url:
+        if not options.base_url and not options.webhook_listen:
             item.add_marker(pytest.mark.skip(reason="no --base-url: the conformance suite needs a server"))
         elif options.read_only and item.get_closest_marker("writes"):
             item.add_marker(pytest.mark.skip(reason="--read-only: this test changes server state"))

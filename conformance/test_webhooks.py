@@ -18,6 +18,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import memberpress as mp
+from conformance.checking import Nonconformance
 from conformance import webhook_checks as checks
 from conformance.webhook_listener import Listener
 from conformance.webhook_plan import Plan
@@ -131,4 +132,5 @@ def test_event_arrives_valid(event, verdicts, record_property):
     kinds = sorted({c.split(":", 1)[0] for c in v["causes"]})
     record_property("cause", " and ".join(kinds))
     record_property("changes", "; ".join(dict.fromkeys(c.split(": ", 1)[1] for c in v["causes"])))
-    assert not v["problems"], f"{event}: " + "\n".join(dict.fromkeys(v["problems"]))
+    if v["problems"]:
+        raise Nonconformance(f"{event}: " + "\n".join(dict.fromkeys(v["problems"])))
