@@ -60,12 +60,18 @@ class Listener:
         with self.arrived:
             return list(self.received)
 
-    def wait(self, done, timeout: float) -> bool:
-        """Until ``done(deliveries)`` holds or ``timeout`` seconds pass; whether it held."""
-        deadline = time.monotonic() + timeout
+    def wait(self, done, timeout: float, idle: float | None = None) -> bool:
+        """Until ``done(deliveries)`` holds, or ``timeout`` seconds pass, or (with ``idle``) nothing
+        has arrived for ``idle`` seconds (counted from the call at the earliest); whether it held."""
+        start = time.monotonic()
+        deadline = start + timeout
         with self.arrived:
             while not done(list(self.received)):
-                left = deadline - time.monotonic()
+                now = time.monotonic()
+                left = deadline - now
+                if idle is not None:
+                    last = max(start, self.received[-1].at if self.received else start)
+                    left = min(left, last + idle - now)
                 if left <= 0:
                     return False
                 self.arrived.wait(left)
