@@ -46,9 +46,13 @@ class Plan:
         self.tag = uuid.uuid4().hex[:8]
 
     # -- helpers ------------------------------------------------------------------------------
-    def change(self, name: str, response, what: str, *expects: tuple[str, object], cause: str = "REST"):
-        body = mp.ok(response, what)
+    def note(self, name: str, *expects: tuple[str, object], cause: str = "REST") -> None:
+        """A change made, and the (event, id) pairs it must send, in order."""
         self.changes.append(Change(name, cause, [Expect(e, None if i is None else str(i)) for e, i in expects]))
+
+    def change(self, name: str, response, what: str, *expects: tuple[str, object]):
+        body = mp.ok(response, what)
+        self.note(name, *expects)
         return body
 
     def create(self, path: str, body: dict, what: str) -> dict:
@@ -80,7 +84,7 @@ class Plan:
         the call answers with (a create)."""
         body = mp.ok(response, what)
         about = str(about or body["id"])
-        self.changes.append(Change(name, "REST", [Expect(e, about) for e in events]))
+        self.note(name, *[(e, about) for e in events])
         return body
 
     # -- the REST changes -------------------------------------------------------------------------
@@ -101,10 +105,8 @@ class Plan:
             return {"email": f"conformance-{uuid.uuid4().hex[:10]}@example.com",
                     "username": f"conformance-{uuid.uuid4().hex[:10]}", **extra}
 
-        m1 = self.change("create a member (POST /members)", call("POST", "/members", json=member()),
-                         "createMember", ("member-added", None))
-        m1 = str(m1["id"])
-        self.changes[-1].expects = [Expect("member-added", m1)]
+        m1 = str(mp.ok(call("POST", "/members", json=member()), "createMember")["id"])
+        self.note("create a member (POST /members)", ("member-added", m1))
         self.change("update a member's name (PATCH /members/{id})",
                     call("PATCH", f"/members/{m1}", json={"first_name": f"Changed{tag}"}), "patchMember",
                     ("member-account-updated", m1))
@@ -112,9 +114,9 @@ class Plan:
         signup = mp.ok(call("POST", "/members", json=member(transaction=first_payment)), "createMember")
         m2 = str(signup["id"])
         t0 = self._created_txn(m2)
-        self.changes.append(Change("sign up with a completed payment (POST /members with transaction)", "REST", [
-            Expect("member-added", m2), Expect("transaction-completed", t0),
-            Expect("non-recurring-transaction-completed", t0), Expect("member-signup-completed", m2)]))
+        self.note("sign up with a completed payment (POST /members with transaction)", ("member-added", m2),
+                  ("transaction-completed", t0), ("non-recurring-transaction-completed", t0),
+                  ("member-signup-completed", m2))
 
         t1 = self._txn(call("POST", "/transactions", json=self.txn(m1, level)), "createTransaction",
                        "complete a one-time payment (POST /transactions)",
@@ -127,10 +129,8 @@ class Plan:
                   "a one-time payment's expiry moved into the past (PATCH /transactions/{id})",
                   "transaction-expired", "non-recurring-transaction-expired", about=t0)
 
-        s1 = str(self.change("create a subscription (POST /subscriptions)",
-                             call("POST", "/subscriptions", json=self.sub(m1, level)), "createSubscription",
-                             ("subscription-created", None))["id"])
-        self.changes[-1].expects = [Expect("subscription-created", s1)]
+        s1 = str(mp.ok(call("POST", "/subscriptions", json=self.sub(m1, level)), "createSubscription")["id"])
+        self.note("create a subscription (POST /subscriptions)", ("subscription-created", s1))
         first = self._txn(call("POST", "/transactions", json=self.txn(m1, level, subscription=s1)), "createTransaction",
                           "a subscription's first payment (POST /transactions)",
                           "transaction-completed", "recurring-transaction-completed")["id"]
@@ -151,8 +151,7 @@ class Plan:
                     ("subscription-expired", s1))
 
         s2 = str(mp.ok(call("POST", "/subscriptions", json=self.sub(m2, level)), "createSubscription")["id"])
-        self.changes.append(Change("create another subscription (POST /subscriptions)", "REST",
-                                   [Expect("subscription-created", s2)]))
+        self.note("create another subscription (POST /subscriptions)", ("subscription-created", s2))
         paid = self._txn(call("POST", "/transactions", json=self.txn(m2, level, subscription=s2)), "createTransaction",
                          "its first payment (POST /transactions)",
                          "transaction-completed", "recurring-transaction-completed")["id"]
@@ -173,7 +172,7 @@ class Plan:
 
         self.upgrade_path(call, low, high)
         gone = str(mp.ok(call("POST", "/members", json=member()), "createMember")["id"])
-        self.changes.append(Change("create a member to delete (POST /members)", "REST", [Expect("member-added", gone)]))
+        self.note("create a member to delete (POST /members)", ("member-added", gone))
         self.change("delete it (DELETE /members/{id})", call("DELETE", f"/members/{gone}"),
                     "deleteMember", ("member-deleted", None))
         self.deleted = gone
@@ -184,33 +183,28 @@ class Plan:
         one-time down; each move ends the old membership, then names the move and its variant."""
         m3 = str(mp.ok(call("POST", "/members", json={"email": f"conformance-up-{self.tag}@example.com",
                                                        "username": f"conformance-up-{self.tag}"}), "createMember")["id"])
-        self.changes.append(Change("create a member for the upgrade path (POST /members)", "REST",
-                                   [Expect("member-added", m3)]))
+        self.note("create a member for the upgrade path (POST /members)", ("member-added", m3))
         start = self._txn(call("POST", "/transactions", json=self.txn(m3, low)), "createTransaction",
                           "buy the path's lower membership, one-time (POST /transactions)",
                           "transaction-completed", "non-recurring-transaction-completed")["id"]
-        up = mp.ok(call("POST", "/transactions", json=self.txn(m3, high)), "createTransaction")
-        self.changes.append(Change("upgrade, one-time (POST /transactions for the higher membership)", "REST", [
-            Expect("transaction-completed", str(up["id"])), Expect("non-recurring-transaction-completed", str(up["id"])),
-            Expect("transaction-expired", str(start)), Expect("non-recurring-transaction-expired", str(start)),
-            Expect("subscription-upgraded", str(up["id"])), Expect("subscription-upgraded-to-one-time", str(up["id"]))]))
-        down = mp.ok(call("POST", "/subscriptions", json=self.sub(m3, low)), "createSubscription")
-        self.changes.append(Change("downgrade, recurring (POST /subscriptions for the lower membership)", "REST", [
-            Expect("subscription-created", str(down["id"])),
-            Expect("transaction-expired", str(up["id"])), Expect("non-recurring-transaction-expired", str(up["id"])),
-            Expect("subscription-downgraded", str(down["id"])),
-            Expect("subscription-downgraded-to-recurring", str(down["id"]))]))
-        again = mp.ok(call("POST", "/subscriptions", json=self.sub(m3, high)), "createSubscription")
-        self.changes.append(Change("upgrade, recurring (POST /subscriptions for the higher membership)", "REST", [
-            Expect("subscription-created", str(again["id"])), Expect("subscription-stopped", str(down["id"])),
-            Expect("subscription-upgraded", str(again["id"])),
-            Expect("subscription-upgraded-to-recurring", str(again["id"]))]))
-        last = mp.ok(call("POST", "/transactions", json=self.txn(m3, low)), "createTransaction")
-        self.changes.append(Change("downgrade, one-time (POST /transactions for the lower membership)", "REST", [
-            Expect("transaction-completed", str(last["id"])), Expect("non-recurring-transaction-completed", str(last["id"])),
-            Expect("subscription-stopped", str(again["id"])),
-            Expect("subscription-downgraded", str(last["id"])),
-            Expect("subscription-downgraded-to-one-time", str(last["id"]))]))
+        up = mp.ok(call("POST", "/transactions", json=self.txn(m3, high)), "createTransaction")["id"]
+        self.note("upgrade, one-time (POST /transactions for the higher membership)",
+                  ("transaction-completed", up), ("non-recurring-transaction-completed", up),
+                  ("transaction-expired", start), ("non-recurring-transaction-expired", start),
+                  ("subscription-upgraded", up), ("subscription-upgraded-to-one-time", up))
+        down = mp.ok(call("POST", "/subscriptions", json=self.sub(m3, low)), "createSubscription")["id"]
+        self.note("downgrade, recurring (POST /subscriptions for the lower membership)",
+                  ("subscription-created", down), ("transaction-expired", up), ("non-recurring-transaction-expired", up),
+                  ("subscription-downgraded", down), ("subscription-downgraded-to-recurring", down))
+        again = mp.ok(call("POST", "/subscriptions", json=self.sub(m3, high)), "createSubscription")["id"]
+        self.note("upgrade, recurring (POST /subscriptions for the higher membership)",
+                  ("subscription-created", again), ("subscription-stopped", down),
+                  ("subscription-upgraded", again), ("subscription-upgraded-to-recurring", again))
+        last = mp.ok(call("POST", "/transactions", json=self.txn(m3, low)), "createTransaction")["id"]
+        self.note("downgrade, one-time (POST /transactions for the lower membership)",
+                  ("transaction-completed", last), ("non-recurring-transaction-completed", last),
+                  ("subscription-stopped", again), ("subscription-downgraded", last),
+                  ("subscription-downgraded-to-one-time", last))
 
     # -- the control API -------------------------------------------------------------------------
     def offers_control(self) -> bool:
@@ -218,9 +212,7 @@ class Plan:
         try:
             r = self.target.http.get(self.target.url(CONTROL + "/health"), timeout=5)
             return r.status_code == 200 and isinstance(r.json(), dict) and "site" in r.json()
-        except (ValueError, OSError):
-            return False
-        except Exception:  # noqa: BLE001 (requests' errors: the target has no such route)
+        except (ValueError, OSError):   # no JSON, or no answer (requests' errors are OSErrors)
             return False
 
     def trigger(self, event: str, about: str | None) -> None:
@@ -229,8 +221,8 @@ class Plan:
         r = self.target.http.post(self.target.url(f"{CONTROL}/events/{event}"), json=body, headers=auth)
         assert r.status_code == 202, f"control API trigger {event}: expected 202, got {r.status_code}: {r.text[:200]}"
         data = r.json().get("data") or {}
-        self.changes.append(Change(f"POST {CONTROL}/events/{event}", "control API",
-                                   [Expect(event, checks.ident(data.get("id")) if about is None else about)]))
+        self.note(f"POST {CONTROL}/events/{event}", (event, checks.ident(data.get("id")) if about is None else about),
+                  cause="control API")
 
     def run_control(self, events: list[str]) -> None:
         """Events no REST call causes, sent through the control route about objects of this run
