@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from conformance import contract
 
 LABEL = re.compile(r"\[((?:GET|POST|PUT|PATCH|DELETE) [^\]]+)\]")
@@ -25,7 +27,7 @@ class Outcome:
     outcome: str = "passed"
     message: str = ""
     duration: float = 0.0
-    properties: dict = field(default_factory=dict)   # what a test recorded (record_property), e.g. an event's cause
+    properties: dict = field(default_factory=dict)   # what a test noted (``note``), e.g. an event's cause
 
 
 @dataclass
@@ -35,6 +37,13 @@ class Run:
 
 
 RUN = Run()
+NOTES = pytest.StashKey[dict]()
+
+
+def note(item, key: str, value: str) -> None:
+    """Something a test knows only as it runs (what caused a webhook event), for the report; kept
+    out of the JUnit XML, whose xunit2 schema has no per-test properties."""
+    item.stash.setdefault(NOTES, {})[key] = value
 
 
 def _operations(item) -> tuple[str, ...]:
@@ -73,7 +82,7 @@ def record(item, rep) -> None:
             if rep.outcome != "passed":
                 entry.message = _message(rep)
         entry.duration += rep.duration
-        entry.properties.update(dict(item.user_properties))
+        entry.properties.update(item.stash.get(NOTES, {}))
         RUN.tests[key] = entry
 
 

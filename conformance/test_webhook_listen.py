@@ -18,6 +18,7 @@ import time
 import pytest
 
 from conformance import memberpress as mp
+from conformance import report
 from conformance.checking import Nonconformance
 from conformance import webhook_checks as checks
 from conformance.webhook_listener import Listener
@@ -81,12 +82,12 @@ def heard(target, request):
 
 
 @pytest.mark.parametrize("event", [pytest.param(e, marks=pytest.mark.event(e), id=e) for e in checks.events()])
-def test_event_heard_valid(event, heard, record_property):
+def test_event_heard_valid(event, heard, request):
     n = heard["seen"].get(event, 0)
-    record_property("cause", "the user's run" if n else "skipped")
+    report.note(request.node, "cause", "the user's run" if n else "skipped")
     if not n:
         pytest.skip(f"not delivered to {heard['url']} during the {heard['seconds']:.0f} s listened")
-    record_property("changes", f"{n} delivery(ies) heard")
+    report.note(request.node, "changes", f"{n} delivery(ies) heard")
     problems = list(dict.fromkeys(heard["problems"][event]))
     if problems:
         raise Nonconformance(f"{event}: " + "\n".join(problems))

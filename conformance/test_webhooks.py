@@ -18,6 +18,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import memberpress as mp
+from conformance import report
 from conformance.checking import Nonconformance
 from conformance import webhook_checks as checks
 from conformance.webhook_listener import Listener
@@ -125,13 +126,13 @@ def verdicts(target):
 
 
 @pytest.mark.parametrize("event", [pytest.param(e, marks=pytest.mark.event(e), id=e) for e in checks.events()])
-def test_event_arrives_valid(event, verdicts, record_property):
+def test_event_arrives_valid(event, verdicts, request):
     v = verdicts[event]
     if v.get("skip"):
-        record_property("cause", "skipped")
+        report.note(request.node, "cause", "skipped")
         pytest.skip(v["skip"])
     kinds = sorted({c.split(":", 1)[0] for c in v["causes"]})
-    record_property("cause", " and ".join(kinds))
-    record_property("changes", "; ".join(dict.fromkeys(c.split(": ", 1)[1] for c in v["causes"])))
+    report.note(request.node, "cause", " and ".join(kinds))
+    report.note(request.node, "changes", "; ".join(dict.fromkeys(c.split(": ", 1)[1] for c in v["causes"])))
     if v["problems"]:
         raise Nonconformance(f"{event}: " + "\n".join(dict.fromkeys(v["problems"])))
