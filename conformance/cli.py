@@ -15,16 +15,19 @@ PACKAGE = Path(__file__).resolve().parent
 
 
 def pytest_args(args) -> list[str]:
-    out = [str(PACKAGE), "-p", "no:cacheprovider", "--rootdir", str(PACKAGE), "-c", str(PACKAGE / "pytest.ini"),
-           "--base-url", args.base_url, "--api", args.api, "--max-examples", str(args.max_examples),
+    where = PACKAGE / "test_webhook_listen.py" if args.webhook_listen else PACKAGE   # collect only what runs
+    out = [str(where), "-p", "no:cacheprovider", "--rootdir", str(PACKAGE), "-c", str(PACKAGE / "pytest.ini"),
+           "--api", args.api, "--max-examples", str(args.max_examples),
            "--webhook-host", args.webhook_host, "-q", "-rfEs", "--tb=line",
            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    for flag, value in (("--mp-api-key", args.mp_api_key), ("--wp-user", args.wp_user),
+    for flag, value in (("--base-url", args.base_url), ("--mp-api-key", args.mp_api_key), ("--wp-user", args.wp_user),
                         ("--wp-app-password", args.wp_app_password),
                         ("--wp-subscriber", args.wp_subscriber),
                         ("--wp-subscriber-user", args.wp_subscriber_user),
                         ("--wp-subscriber-app-password", args.wp_subscriber_app_password),
-                        ("--report", args.report), ("--junitxml", args.junit_xml)):
+                        ("--report", args.report), ("--junitxml", args.junit_xml),
+                        ("--mp-webhook-key", args.mp_webhook_key), ("--webhook-listen", args.webhook_listen),
+                        ("--webhook-listen-for", args.webhook_listen_for and str(args.webhook_listen_for))):
         if value:
             out += [flag, value]
     if args.read_only:
@@ -35,7 +38,9 @@ def pytest_args(args) -> list[str]:
 
 
 def run(args) -> int:
-    if args.workers > 1 and args.api == "all":
+    if not args.base_url and not args.webhook_listen:
+        sys.exit("membermock conformance: --base-url is required (unless only --webhook-listen)")
+    if args.workers > 1 and args.api == "all" and not args.webhook_listen:
         return _run_parallel(args)
     import pytest
 
@@ -83,7 +88,8 @@ def _own_argv(args, api: str, work: Path) -> list[str]:
                         ("--wp-app-password", args.wp_app_password),
                         ("--wp-subscriber", args.wp_subscriber),
                         ("--wp-subscriber-user", args.wp_subscriber_user),
-                        ("--wp-subscriber-app-password", args.wp_subscriber_app_password)):
+                        ("--wp-subscriber-app-password", args.wp_subscriber_app_password),
+                        ("--mp-webhook-key", args.mp_webhook_key)):
         if value:
             out += [flag, value]
     out += [flag for flag, on in (("--read-only", args.read_only), ("--allow-irreversible", args.allow_irreversible)) if on]
@@ -93,7 +99,7 @@ def _own_argv(args, api: str, work: Path) -> list[str]:
 def add_parser(sub) -> None:
     c = sub.add_parser("conformance", help="check a server (real or mock) against the contracts",
                        description=__doc__.split("\n\n")[0])
-    c.add_argument("--base-url", required=True, help="site root, e.g. https://staging.example.com")
+    c.add_argument("--base-url", help="site root, e.g. https://staging.example.com (required but with --webhook-listen)")
     c.add_argument("--api", default="all", choices=[*contract.API_NAMES, "all"])
     c.add_argument("--mp-api-key", help="MemberPress Developer Tools key")
     c.add_argument("--wp-user", help="administrator login for Basic auth (PMPro, abilities; MemberPress without a key)")
@@ -113,6 +119,12 @@ def add_parser(sub) -> None:
                    help="with --api all: check the APIs in up to N parallel processes (default 1)")
     c.add_argument("--webhook-host", default="127.0.0.1",
                    help="address the server reaches this machine's webhook listener at")
+    c.add_argument("--mp-webhook-key", help="the site's MemberPress webhook key: every delivery must carry it")
+    c.add_argument("--webhook-listen", metavar="HOST:PORT",
+                   help="instead of the suite: listen there for MemberPress webhooks while you drive the site, "
+                        "then check each event that arrived (subscribe http://HOST:PORT/ on the site)")
+    c.add_argument("--webhook-listen-for", type=float, metavar="SECONDS",
+                   help="with --webhook-listen: stop after this long (default: until Ctrl-C)")
     c.add_argument("pytest_args", nargs="*", metavar="-- PYTEST-ARG", help="passed on to pytest (after --)")
     c.set_defaults(run=run)
 

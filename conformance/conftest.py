@@ -28,6 +28,11 @@ def pytest_addoption(parser):
     g.addoption("--max-examples", type=int, default=10, help="generated requests per operation and mode")
     g.addoption("--webhook-host", default="127.0.0.1",
                 help="host/address the server can reach this machine's webhook listener at")
+    g.addoption("--mp-webhook-key", help="the site's MemberPress webhook key: deliveries must carry it")
+    g.addoption("--webhook-listen", metavar="HOST:PORT",
+                help="only listen there and check the deliveries that arrive while you drive the site")
+    g.addoption("--webhook-listen-for", type=float, metavar="SECONDS",
+                help="with --webhook-listen: stop after this long (default: until interrupted)")
     g.addoption("--report", dest="conformance_report", metavar="FILE", help="write a Markdown report")
 
 
@@ -46,6 +51,9 @@ def pytest_configure(config):
         allow_irreversible=config.getoption("allow_irreversible"),
         max_examples=config.getoption("max_examples"),
         webhook_host=config.getoption("webhook_host"),
+        webhook_key=config.getoption("mp_webhook_key"),
+        webhook_listen=config.getoption("webhook_listen"),
+        webhook_listen_for=config.getoption("webhook_listen_for"),
         report=config.getoption("conformance_report"),
     )
     state.start(Target(options))
@@ -53,6 +61,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "covers(*operation_ids): operations a scenario test exercises")
     config.addinivalue_line("markers", "event(name): the webhook event a test checks")
     config.addinivalue_line("markers", "writes: the test changes server state (skipped by --read-only)")
+    config.addinivalue_line("markers", "listen: checks deliveries a run the user drives sends (--webhook-listen)")
 
 
 def _subscriber(config) -> tuple[str | None, str | None]:
@@ -77,12 +86,14 @@ def pytest_collection_modifyitems(config, items):
     keep, dropped = [], []
     for item in items:
         api = _api_of(item)
-        (dropped if api and api not in options.apis else keep).append(item)
+        # --webhook-listen runs only the listening checks; without it they are not collected at all
+        wrong_mode = bool(item.get_closest_marker("listen")) != bool(options.webhook_listen)
+        (dropped if wrong_mode or api and api not in options.apis else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
     for item in items:
-        if not options.base_url:
+        if not options.base_url and not options.webhook_listen:
             item.add_marker(pytest.mark.skip(reason="no --base-url: the conformance suite needs a server"))
         elif options.read_only and item.get_closest_marker("writes"):
             item.add_marker(pytest.mark.skip(reason="--read-only: this test changes server state"))

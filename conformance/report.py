@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from conformance import contract
 
 LABEL = re.compile(r"\[((?:GET|POST|PUT|PATCH|DELETE) [^\]]+)\]")
@@ -25,6 +27,7 @@ class Outcome:
     outcome: str = "passed"
     message: str = ""
     duration: float = 0.0
+    properties: dict = field(default_factory=dict)   # what a test noted (``note``), e.g. an event's cause
 
 
 @dataclass
@@ -34,6 +37,13 @@ class Run:
 
 
 RUN = Run()
+NOTES = pytest.StashKey[dict]()
+
+
+def note(item, key: str, value: str) -> None:
+    """Something a test knows only as it runs (what caused a webhook event), for the report; kept
+    out of the JUnit XML, whose xunit2 schema has no per-test properties."""
+    item.stash.setdefault(NOTES, {})[key] = value
 
 
 def _operations(item) -> tuple[str, ...]:
@@ -72,6 +82,7 @@ def record(item, rep) -> None:
             if rep.outcome != "passed":
                 entry.message = _message(rep)
         entry.duration += rep.duration
+        entry.properties.update(item.stash.get(NOTES, {}))
         RUN.tests[key] = entry
 
 
@@ -178,11 +189,19 @@ def write(target, path: str) -> None:
                          f"| {len(mine)} | {shown} ({', '.join(op.statuses)}) |")
     events = sorted({e for t in tests for e in t.events})
     if events:
-        lines += ["", "## Webhook events", "", "| event | result | detail |", "|---|---|---|"]
+        causes = {}
+        for event in events:
+            cause = " and ".join(sorted({t.properties.get("cause") for t in tests if event in t.events} - {None}))
+            causes[cause or "not recorded"] = causes.get(cause or "not recorded", 0) + 1
+        lines += ["", "## Webhook events", "",
+                  f"{len(events)} events: " + ", ".join(f"{n} {k}" for k, n in sorted(causes.items())) + ".", "",
+                  "| event | result | caused by | detail |", "|---|---|---|---|"]
         for event in events:
             mine = [t for t in tests if event in t.events]
-            detail = "; ".join(sorted({_cell(t.message, 200) for t in mine if t.message}))
-            lines.append(f"| {event} | {_verdict([t.outcome for t in mine])} | {detail} |")
+            cause = "; ".join(sorted({t.properties["cause"] for t in mine if t.properties.get("cause")}))
+            detail = "; ".join(sorted({_cell(t.message or t.properties.get("changes", ""), 300) for t in mine}
+                                      - {""}))
+            lines.append(f"| {event} | {_verdict([t.outcome for t in mine])} | {cause or '-'} | {detail} |")
     other = [t for t in tests if not t.operations and not t.events]
     if other:
         lines += ["", "## Other tests", "", "| test | result | detail |", "|---|---|---|"]

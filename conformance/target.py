@@ -37,6 +37,9 @@ class Options:
     allow_irreversible: bool = False
     max_examples: int = 10
     webhook_host: str = "127.0.0.1"
+    webhook_key: str | None = None
+    webhook_listen: str | None = None
+    webhook_listen_for: float | None = None
     report: str | None = None
 
 

@@ -155,6 +155,105 @@ def pmpro_user_routes_open():
 
     permissions.allowed = allowed
 
+def _rewrite_event(event: str, change) -> None:
+    """``change(data)`` on the payload of every ``event`` queued (in the workers, forked from here)."""
+    from mock_server.webhooks import outbox
+
+    original = outbox.emit
+
+    def emit(site, db, name, data):
+        if name == event:
+            data = json.loads(json.dumps(data))
+            change(data)
+        return original(site, db, name, data)
+
+    outbox.emit = emit
+
+
+def bad_event_payload():
+    """transaction-refunded carries its amount as a JSON number, not the decimal string."""
+    _rewrite_event("transaction-refunded", lambda t: t.__setitem__("amount", float(t["amount"])))
+
+
+def wrong_member():
+    """transaction-completed names another member than the one REST shows for the transaction."""
+    def other(t):
+        member = t.get("member")
+        if isinstance(member, dict):
+            member["id"] = int(member["id"]) + 100000
+        else:
+            t["member"] = int(member) + 100000
+    _rewrite_event("transaction-completed", other)
+
+
+def events_reversed():
+    """transaction-completed is queued after its recurring / non-recurring variant, not before."""
+    from mock_server.webhooks import outbox
+
+    original, held = outbox.emit, {}
+
+    def emit(site, db, event, data):
+        if event == "transaction-completed":
+            held[id(db)] = (site, db, event, data)
+            return 0
+        queued = original(site, db, event, data)
+        if id(db) in held:
+            queued += original(*held.pop(id(db)))
+        return queued
+
+    outbox.emit = emit
+
+
+def _in_deliverer(break_it):
+    """Webhooks go out from a process ``serve`` spawns: the break is made there, before it starts."""
+    import functools
+
+    from mock_server.webhooks import deliverer
+    from tests.conformance import broken_server
+
+    deliverer.run_forever = functools.partial(broken_server._deliver_broken, break_it.__name__)
+
+
+def _deliver_broken(name: str, config, ready=None):
+    from mock_server.webhooks import deliverer
+    from tests.conformance import broken_server
+
+    getattr(broken_server, name)()
+    return deliverer.run_forever(config, ready)
+
+
+def _post_twice():
+    from mock_server.webhooks.post import Poster
+
+    original = Poster.post
+
+    def post(self, url, body, headers, timeout):
+        original(self, url, body, headers, timeout)
+        return original(self, url, body, headers, timeout)
+
+    Poster.post = post
+
+
+def _post_without_key():
+    from mock_server.webhooks.post import Poster
+
+    original = Poster.post
+
+    def post(self, url, body, headers, timeout):
+        return original(self, url, body, {k: v for k, v in headers.items() if k != "MEMBERPRESS-WEBHOOK-KEY"}, timeout)
+
+    Poster.post = post
+
+
+def double_delivery():
+    """Every delivery is posted twice, same delivery id, same attempt."""
+    _in_deliverer(_post_twice)
+
+
+def no_webhook_key():
+    """Deliveries leave without the MEMBERPRESS-WEBHOOK-KEY header."""
+    _in_deliverer(_post_without_key)
+
 
 APP_BREAKS = {"renamed-field": renamed_field, "number-amount": number_amount, "create-202": create_202,
               "key-ignored": key_ignored, "no-total": no_total,
@@ -162,7 +261,10 @@ APP_BREAKS = {"renamed-field": renamed_field, "number-amount": number_amount, "c
               "total-per-page": total_per_page, "coupon-code-wrong-field": coupon_code_wrong_field,
               "delete-ignored": delete_ignored}
 OTHER_BREAKS = {"refund-silent": refund_silent,
-                "pmpro-user-routes-open": pmpro_user_routes_open}
+                "pmpro-user-routes-open": pmpro_user_routes_open,
+                "bad-event-payload": bad_event_payload, "wrong-member": wrong_member,
+                "events-reversed": events_reversed, "double-delivery": double_delivery,
+                "no-webhook-key": no_webhook_key}
 VARIANTS = (*APP_BREAKS, *OTHER_BREAKS)
 
 
