@@ -2,7 +2,9 @@
 
 Entries live in a SQLite file of their own beside the site's database (``<db>.journal.sqlite3``),
 so every worker writes to and reads from the same journal, and journal writes never touch the
-site's database (whose version retires the cached GET answers). An entry is written before the
+site's database (whose version retires the cached GET answers). On PostgreSQL the journal is a
+table of the site's schema, written outside the store's versioned transactions for the same
+reason, so every instance behind a balancer lists the same requests. An entry is written before the
 response leaves, so a test that asks the journal right after its request finds it. The journal
 is bounded: older entries are dropped past ``size``.
 """
@@ -18,7 +20,7 @@ from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
-from mock_server import operations
+from mock_server import operations, pg
 
 DDL = """
 CREATE TABLE IF NOT EXISTS journal (
@@ -45,7 +47,9 @@ COLUMNS = ("id", "at", "api", "method", "path", "query", "headers", "body", "sta
 
 
 def path_for(db: str) -> str:
-    return ":memory:" if db == ":memory:" else str(Path(db).with_suffix(".journal.sqlite3"))
+    if db == ":memory:" or pg.is_pg(db):
+        return db
+    return str(Path(db).with_suffix(".journal.sqlite3"))
 
 
 @cache
@@ -71,6 +75,7 @@ class Journal:
         self._local = threading.local()
         self._shared = self._connect() if path == ":memory:" else None
         self._lock = threading.Lock()
+        self.glob = "path ~ ?" if pg.is_pg(path) else "path GLOB ?"
         self.db.executescript(DDL)
 
     def _connect(self) -> sqlite3.Connection:
@@ -82,6 +87,8 @@ class Journal:
 
     @property
     def db(self) -> sqlite3.Connection:
+        if pg.is_pg(self.path):
+            return pg.Db(pg.connection(self.path))
         if self._shared is not None:
             return self._shared
         db = getattr(self._local, "db", None)
@@ -99,11 +106,11 @@ class Journal:
 
     def record(self, row: tuple) -> None:
         with self._lock if self._shared is not None else _NO_LOCK:
-            cursor = self.db.execute(
+            (entry_id,) = self.db.execute(
                 "INSERT INTO journal (at, api, method, path, query, headers, body, status, duration_ms, fault)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-            if cursor.lastrowid % TRIM_EVERY == 0:
-                self.db.execute("DELETE FROM journal WHERE id <= ?", (cursor.lastrowid - self.size,))
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", row).fetchall()[0]
+            if entry_id % TRIM_EVERY == 0:
+                self.db.execute("DELETE FROM journal WHERE id <= ?", (entry_id - self.size,))
 
     def clear(self) -> int:
         return self.db.execute("DELETE FROM journal").rowcount
@@ -111,10 +118,10 @@ class Journal:
     # -- reading -----------------------------------------------------------------------------
 
     def entries(self, filters: dict, limit: int | None = None) -> list[dict]:
-        where, args = _where(filters)
+        where, args = _where(filters, self.glob)
         sql = f"SELECT {', '.join(COLUMNS)} FROM journal{where}"
         if limit:   # the latest `limit`, still oldest first
-            sql = f"SELECT * FROM ({sql} ORDER BY at DESC, id DESC LIMIT {int(limit)})"
+            sql = f"SELECT * FROM ({sql} ORDER BY at DESC, id DESC LIMIT {int(limit)}) AS latest"
         sql += " ORDER BY at, id"   # by arrival: a slow request is listed where it began
         return [self._entry(row) for row in self.db.execute(sql, args)]
 
@@ -123,7 +130,7 @@ class Journal:
         return self._entry(row) if row else None
 
     def count(self, filters: dict) -> int:
-        where, args = _where(filters)
+        where, args = _where(filters, self.glob)
         return self.db.execute(f"SELECT count(*) FROM journal{where}", args).fetchone()[0]
 
     def _entry(self, row) -> dict:
@@ -149,15 +156,15 @@ class FilterError(ValueError):
     pass
 
 
-def _where(filters: dict) -> tuple[str, list]:
+def _where(filters: dict, glob: str = "path GLOB ?") -> tuple[str, list]:
     """SQL for the journal filters: method, path (a glob), status (503 or 5xx), api, since."""
     clauses, args = [], []
     if filters.get("method"):
         clauses.append("method = ?")
         args.append(filters["method"].upper())
     if filters.get("path"):
-        clauses.append("path GLOB ?")
-        args.append(filters["path"])
+        clauses.append(glob)
+        args.append(filters["path"] if "GLOB" in glob else _glob_regex(filters["path"]))
     if filters.get("api"):
         clauses.append("api = ?")
         args.append(filters["api"])
@@ -175,6 +182,26 @@ def _where(filters: dict) -> tuple[str, list]:
         clauses.append("at >= ?")
         args.append(_moment(filters["since"]))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def _glob_regex(pattern: str) -> str:
+    """GLOB's meaning (case-sensitive ``*``, ``?``, ``[...]``, whole string) as a POSIX regex."""
+    out, i = ["^"], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        end = pattern.find("]", i + 2) if ch == "[" else -1
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif end > 0:
+            body = pattern[i + 1:end]
+            out.append("[" + ("^" + body[1:] if body.startswith("^") else body).replace("\\", "\\\\") + "]")
+            i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out) + "$"
 
 
 def _moment(text: str) -> float:
