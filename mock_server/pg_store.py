@@ -89,8 +89,10 @@ class PgStore:
             self._local.tx = None
 
     def version(self) -> tuple[int, int]:
+        """The shared version row, and this process's commits: a value read inside a transaction
+        (its own bump, not yet committed) is not taken for the committed state after it."""
         (v,) = self.db.conn.execute("SELECT v FROM mock_version").fetchone()
-        return v, 0
+        return v, self._writes
 
     def close(self) -> None:
         """Connections belong to threads, shared by every site they serve: nothing of this store's own."""

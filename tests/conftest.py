@@ -68,28 +68,26 @@ def store_kind(request):
     return request.param
 
 
-def _pg_database(request):
+@pytest.fixture
+def new_db(store_kind, request):
+    """A new, empty store's location per call: SQLite in memory, or a new PostgreSQL database."""
+    if store_kind == "sqlite":
+        yield lambda: ":memory:"
+        return
     from mock_server import pg
     server = request.getfixturevalue("postgres_server")
-    url = server.database()
-    yield url
+    made = []
+
+    def new():
+        made.append(server.database())
+        return made[-1]
+    yield new
     pg.close_thread()
-    server.drop(url)
+    for url in made:
+        server.drop(url)
 
 
 @pytest.fixture
-def site_db(store_kind, tmp_path, request):
+def site_db(store_kind, tmp_path, new_db):
     """Where a served site lives: a SQLite file, or a new PostgreSQL database."""
-    if store_kind == "sqlite":
-        yield str(tmp_path / "site.sqlite3")
-    else:
-        yield from _pg_database(request)
-
-
-@pytest.fixture
-def memory_db(store_kind, request):
-    """An in-process site's store: SQLite in memory, or a new PostgreSQL database."""
-    if store_kind == "sqlite":
-        yield ":memory:"
-    else:
-        yield from _pg_database(request)
+    return str(tmp_path / "site.sqlite3") if store_kind == "sqlite" else new_db()
