@@ -91,8 +91,22 @@ class PgStore:
     def version(self) -> tuple[int, int]:
         """The shared version row, and this process's commits: a value read inside a transaction
         (its own bump, not yet committed) is not taken for the committed state after it."""
+        pinned = getattr(self._local, "pinned", None)
+        if pinned is not None and getattr(self._local, "tx", None) is None:
+            return pinned, self._writes
         (v,) = self.db.conn.execute("SELECT v FROM mock_version").fetchone()
         return v, self._writes
+
+    @contextmanager
+    def request_scope(self):
+        """One request reads the shared version once: the clock, the faults and the cached answers
+        it consults all see the site as of the request's start (its own writes still count)."""
+        self._local.pinned = None
+        self._local.pinned = self.version()[0]
+        try:
+            yield
+        finally:
+            self._local.pinned = None
 
     def close(self) -> None:
         """Connections belong to threads, shared by every site they serve: nothing of this store's own."""

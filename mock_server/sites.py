@@ -307,10 +307,12 @@ class SitesLayer:
         else:
             site = self.sites.default
         environ[ENVIRON_KEY] = site
-        reading = site.clock.reading()
+        with site.store.request_scope():
+            reading = site.clock.reading()
 
-        def dated(status, headers, exc_info=None):   # the HTTP Date is the site's too
-            return start_response(status, [*headers, ("Date", formatdate(reading.timestamp(), usegmt=True))], exc_info)
+            def dated(status, headers, exc_info=None):   # the HTTP Date is the site's too
+                return start_response(status, [*headers, ("Date", formatdate(reading.timestamp(), usegmt=True))],
+                                      exc_info)
 
-        with clock.using(reading):
-            return self.app(environ, dated)
+            with clock.using(reading):
+                return self.app(environ, dated)

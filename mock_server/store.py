@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 MAX_ID = 2**63 - 1
@@ -107,6 +107,10 @@ class Store:
                 lock.release()
 
     unversioned = transaction   # SQLite has one kind of write transaction
+
+    def request_scope(self):
+        """Reading the version costs nothing here: every look asks SQLite afresh."""
+        return nullcontext()
 
     @staticmethod
     def _begin(db: sqlite3.Connection, patience: float = 30.0) -> None:
