@@ -91,8 +91,13 @@ class Deliverer:
             self._next_due = self.dispatch_due()
 
     def close(self) -> None:
-        """Write what is left and let the recorder go (a deleted site's deliverer, or the end)."""
+        """Write what is left, hand the lanes back, and let the recorder go (a deleted site's
+        deliverer, or the end)."""
         self.flush()
+        try:
+            outbox.release(self.store, self.owner)
+        except Exception:   # a deleted site's schema is gone with its lanes
+            pass
         self.outcomes.put(None)
 
     def dispatch_due(self) -> float:

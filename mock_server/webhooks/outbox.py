@@ -173,6 +173,12 @@ def begin_attempt(store, row_id: int, attempts: int) -> bool:
                             " WHERE id = ? AND attempts = ? AND status = 'pending'", (row_id, attempts)).rowcount == 1
 
 
+def release(store, owner: str) -> None:
+    """A deliverer stopping in good order hands its lanes back at once (its outcomes are written)."""
+    if store.shared:
+        store.db.execute("UPDATE webhook_lanes SET owner = NULL, lease_until = 0 WHERE owner = ?", (owner,))
+
+
 def renew(store, owner: str) -> None:
     """Keep this deliverer's lanes while it lives."""
     if store.shared:
