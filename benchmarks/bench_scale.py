@@ -58,6 +58,8 @@ def wrk(url: str, method: str, body: str | None, seconds: float, connections: in
         raise RuntimeError(f"wrk said: {done.stdout} {done.stderr}")
     requests_, status_errors, socket_errors, duration, p99 = found.group(1).split()
     ok = int(requests_) - int(status_errors)
+    if int(status_errors) + int(socket_errors):
+        print(f"  {method} {url}: {status_errors} non-2xx answers, {socket_errors} socket errors", flush=True)
     return {"rps": ok / float(duration), "p99_ms": float(p99), "errors": int(status_errors) + int(socket_errors)}
 
 
@@ -125,7 +127,8 @@ def main() -> int:
             rows.append(("1 instance, PostgreSQL", measure(one.base, args.duration, args.connections, load)))
         db = server.database()
         with Server(db, workers=args.workers).start() as a, Server(db, workers=args.workers).start() as b, \
-                balancer.Balancer({"a": f"127.0.0.1:{a.port}", "b": f"127.0.0.1:{b.port}"}) as lb:
+                balancer.Balancer({"a": f"127.0.0.1:{a.port}", "b": f"127.0.0.1:{b.port}"},
+                                  check="inter 2s fall 5 rise 1") as lb:
             rows.append(("2 instances, PostgreSQL, haproxy", measure(lb.base, args.duration, args.connections, load)))
     finally:
         server.stop()

@@ -23,6 +23,7 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
+    timeout check 5s
     retries 3
     option redispatch
     option http-server-close
@@ -47,14 +48,15 @@ def binary() -> str | None:
 
 
 class Balancer:
-    def __init__(self, backends: dict[str, str]):
-        """``backends``: instance name -> host:port."""
+    def __init__(self, backends: dict[str, str], check: str = "inter 200 fall 2 rise 2"):
+        """``backends``: instance name -> host:port; ``check``: how often a health check runs and
+        how many failures take an instance out (a kill is noticed in 400 ms by default)."""
         exe = binary()
         if exe is None:
             raise Unavailable("haproxy is not installed (apt-get install haproxy)")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        servers = "\n".join(f"    server {name} {addr} check inter 200 fall 2 rise 2"
+        servers = "\n".join(f"    server {name} {addr} check {check}"
                             for name, addr in backends.items())
         self.folder = tempfile.mkdtemp(prefix="membermock-haproxy-")
         config = Path(self.folder, "haproxy.cfg")
