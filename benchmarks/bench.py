@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import bundle  # noqa: E402
+from mock_server.serve import WORKER_SETTINGS  # noqa: E402
 from tests.server.harness import ADMIN_PASSWORD, API_KEY, free_port  # noqa: E402
 
 CACHE = ROOT / ".bench"
@@ -209,7 +210,9 @@ def start_servers(args, work: Path) -> tuple[list[Server], list[Workload], list[
             argv = [str(BIN / "granian"), "--interface", "wsgi", "--workers", n, "--blocking-threads", "1",
                     "--port", str(port), "--no-ws", "--log-level", "warning", target]
         else:
-            argv = [str(BIN / "gunicorn"), "-w", n, "-b", f"127.0.0.1:{port}", "--log-level", "warning", target]
+            argv = [str(BIN / "gunicorn"), "-w", n, "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                    "-k", WORKER_SETTINGS["worker_class"], "--threads", str(WORKER_SETTINGS["threads"]),
+                    "--keep-alive", str(WORKER_SETTINGS["keepalive"]), target]
         servers.append(Server(name, {"*": run(Process(name, argv, port, env=env))}))
     if want("WireMock"):
         jar = next((CACHE / "npm" / "node_modules" / "wiremock").rglob("wiremock-standalone-*.jar"), None)

@@ -21,7 +21,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.bench_get import wrk  # noqa: E402
+from benchmarks.bench import Workload, lua, wrk  # noqa: E402
 from tests.server.harness import API_KEY, Server  # noqa: E402
 
 
@@ -54,9 +54,10 @@ def main() -> int:
                               timeout=10).json()[0]["id"]
         path = f"/wp-json/mp/v1/members/{member}"
         rates = {"on": [], "off": []}
+        script = lua(Workload("get_member", "GET one member", "memberpress", "GET", path, {}), {"MEMBERPRESS-API-KEY": API_KEY}, tmp)
         for _ in range(args.rounds):
             for name, server in (("on", on), ("off", off)):
-                result = wrk(server.url(path), args.seconds, {"MEMBERPRESS-API-KEY": API_KEY})
+                result = wrk(server.url(path), script, args.seconds)
                 assert result["non2xx"] == 0, result
                 rates[name].append(result["rps"])
         times = sorted(site_times(on, args.sites))

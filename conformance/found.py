@@ -53,3 +53,30 @@ def subscriber_id(auth: dict) -> int | None:
         if response.status_code == 200:
             return int(order["user_id"])
     return None
+
+
+@cache
+def pmpro_member() -> tuple[int, tuple[int, ...], tuple[int, ...]] | None:
+    """(user id, ids of the levels they hold, ids of the site's levels they do not hold) for an
+    owner of one of the orders found, who holds a level and is no administrator: the arguments on
+    which PMPro's user routes act, so only the permission check can refuse a caller. Changing a
+    member to a level they hold, or cancelling one they do not, changes nothing (the plugin returns
+    early), so even a server that wrongly lets the caller through alters no data."""
+    target = state.target()
+    if target.credentials("pmpro") is None:
+        return None
+    listed = target.call("pmpro", "GET", f"{PMPRO}/membership_levels", auth=None)
+    levels = listed.json() if listed.status_code == 200 and listed.content else {}
+    every = {int(k) for k in levels} if isinstance(levels, dict) else {int(v["id"]) for v in levels or []}
+    for user_id in dict.fromkeys(int(order["user_id"]) for order in pmpro_orders()):
+        response = target.call("pmpro", "GET", f"{PMPRO}/get_membership_levels_for_user", params={"user_id": user_id})
+        held = response.json() if response.status_code == 200 and response.content else None
+        if not isinstance(held, list) or not held:
+            continue
+        user = target.http.get(target.url(f"/wp-json/wp/v2/users/{user_id}"), params={"context": "edit"},
+                               headers=target.credentials("pmpro"), timeout=30)
+        if user.status_code == 200 and "administrator" in (user.json().get("roles") or []):
+            continue
+        mine = tuple(sorted(int(level["id"]) for level in held))
+        return user_id, mine, tuple(sorted(every - set(mine)))
+    return None

@@ -3,7 +3,10 @@
 The list operations are found in the contracts (a GET with ``page`` and ``per_page`` and an
 ``X-WP-Total`` header), the filters are their query parameters named like a field of the items
 (``member``, ``status``, ``group``...), and the values to filter by are read from the server's
-own first page, so nothing here knows the data.
+own first page, so nothing here knows the data. Where the site holds too few items to page
+through, or none with a value to filter by, the test makes them (a valid body for the list's create
+operation, from the fixture generator, with the filter fields of an existing item) and the run
+deletes them at the end; with --read-only it skips instead, saying why.
 """
 from __future__ import annotations
 
@@ -12,9 +15,13 @@ import math
 import pytest
 
 from conformance import contract
+from fixtures.generate import one
+from membermock import contracts
 
 PAGING = ("page", "per_page")
 TOTALS = ("X-WP-Total", "X-WP-TotalPages")
+WALK_PAGES = 20     # at most this many pages are read to count a list's items
+CREATE_TRIES = 8
 
 
 def _params(op: contract.Operation) -> list[str]:
@@ -51,51 +58,146 @@ def _needs_credentials(target, op):
         pytest.skip(f"no credentials for {op.api}")
 
 
+def _param(op: contract.Operation, name: str) -> dict:
+    return next(p for p in (contract._resolve(op.api, p) for p in op.raw.get("parameters", [])) if p["name"] == name)
+
+
+def _field(op: contract.Operation, name: str) -> str:
+    """The item property a filter compares (the contract names it where it is not the parameter's)."""
+    return _param(op, name).get("x-filters-field", name)
+
+
+def _filter_names(op: contract.Operation) -> list[str]:
+    return [name for name in _params(op)
+            if name not in PAGING and "[" not in name and name not in ("search", "order", "order_dir", "orderby", "context")]
+
+
+def _creator(op: contract.Operation):
+    """(create operation, contract of its body) adding to ``op``'s list, whose objects the run can delete."""
+    for other in contract.operations(op.api):
+        if other.method != "POST" or other.path != op.path or not contract.deleters(other) or contract.irreversible(other):
+            continue
+        body = contract._resolve(op.api, other.raw.get("requestBody") or {})
+        ref = ((body.get("content") or {}).get("application/json") or {}).get("schema", {}).get("$ref", "")
+        if ref.endswith(".json"):
+            return other, contracts.name_of((contracts.OPENAPI_DIR / ref).resolve())
+    return None
+
+
+def _ref(value):
+    return value["id"] if isinstance(value, dict) and "id" in value else value
+
+
+def _cannot_create(target, op) -> str | None:
+    """Why the run may not add items to ``op``'s list, if it may not."""
+    if target.options.read_only:
+        return f"{op.op_id}: too few items to check and --read-only forbids making them"
+    if _creator(op) is None:
+        return f"{op.op_id}: too few items to check and no operation the run can undo creates them"
+    return None
+
+
+def _create(target, op, count: int, like: dict | None = None) -> int:
+    """Add ``count`` items to the list: a generated valid body, with the values of ``like`` for the
+    list's filter fields that name other objects (so what they point at exists); how many the server
+    took. The run deletes them at the end (the create's links name the delete)."""
+    create, kind = _creator(op)
+    copied = {}
+    for name in _filter_names(op):
+        field = _field(op, name)
+        value = (like or {}).get(field)
+        if field == name and value not in (None, "", 0, "0"):
+            copied[field] = _ref(value)
+    done = 0
+    for seed in range(CREATE_TRIES * count):
+        if done == count:
+            break
+        response = target.call(op.api, create.method, create.path, json={**one(kind, seed + 1000), **copied})
+        done += 200 <= response.status_code < 300
+    return done
+
+
 @pytest.mark.parametrize("op", [_marked(op) for op in _lists()])
 def test_pages_add_up_without_overlap(op, target):
+    """X-WP-Total is the number of items the pages hold: every page is read and counted, and the
+    page after the last holds nothing; pages of per_page items do not overlap."""
     _needs_credentials(target, op)
     first = _get(target, op, page=1, per_page=2)
     for header in TOTALS:
         assert header in first.headers, f"{op.op_id}: rule 'pagination headers' broken: no {header} header"
-    total, pages = int(first.headers["X-WP-Total"]), int(first.headers["X-WP-TotalPages"])
-    assert pages == math.ceil(total / 2), \
-        f"{op.op_id}: rule 'pagination headers' broken: X-WP-TotalPages {pages} for X-WP-Total {total} at per_page=2"
+    too_few = None
+    if int(first.headers["X-WP-Total"]) < 3:
+        too_few = _cannot_create(target, op)
+        if too_few is None:
+            items = first.json()
+            _create(target, op, 3 - len(items), like=items[0] if items else None)
+            first = _get(target, op, page=1, per_page=2)
+    total = int(first.headers["X-WP-Total"])
+    size = 2 if total <= 2 * WALK_PAGES else 50
+    first = first if size == 2 else _get(target, op, page=1, per_page=size)
+    pages = int(first.headers["X-WP-TotalPages"])
+    assert pages == math.ceil(total / size), \
+        f"{op.op_id}: rule 'pagination headers' broken: X-WP-TotalPages {pages} for X-WP-Total {total} at per_page={size}"
+    seen: list[str] = []
+    walked = list(range(1, pages + 1)) if pages <= WALK_PAGES else [1, 2, pages]
+    for page in walked:
+        answer = first if page == 1 else _get(target, op, page=page, per_page=size)
+        keys = [_key(i) for i in answer.json()]
+        want = size if page < pages else total - (pages - 1) * size
+        assert len(keys) == want, f"{op.op_id}: rule 'page size' broken: page {page} of {pages} holds {len(keys)} " \
+                                  f"item(s) at per_page={size} with X-WP-Total {total}, expected {want}"
+        assert not set(keys) & set(seen), \
+            f"{op.op_id}: rule 'pages do not overlap' broken: {sorted(set(keys) & set(seen))[:5]} again on page {page}"
+        assert int(answer.headers.get("X-WP-Total", -1)) == total, \
+            f"{op.op_id}: rule 'pagination headers' broken: X-WP-Total changed between pages"
+        seen += keys
+    beyond = target.call(op.api, "GET", op.path, params={"page": pages + 1, "per_page": size})
+    extra = beyond.json() if beyond.status_code == 200 else []
+    assert not extra, f"{op.op_id}: rule 'X-WP-Total counts the items' broken: X-WP-Total {total} " \
+                      f"({pages} page(s) at per_page={size}), yet page {pages + 1} holds {len(extra)} more"
+    if pages <= WALK_PAGES:
+        assert len(seen) == total, \
+            f"{op.op_id}: rule 'X-WP-Total counts the items' broken: the pages hold {len(seen)} items, X-WP-Total says {total}"
     if total < 3:
-        pytest.skip(f"{op.op_id}: only {total} item(s), nothing to page through")
-    second = _get(target, op, page=2, per_page=2)
-    a, b = [_key(i) for i in first.json()], [_key(i) for i in second.json()]
-    assert len(a) == 2 and 1 <= len(b) <= 2, f"{op.op_id}: rule 'page size' broken: pages of {len(a)} and {len(b)} at per_page=2"
-    assert not set(a) & set(b), f"{op.op_id}: rule 'pages do not overlap' broken: {sorted(set(a) & set(b))} on pages 1 and 2"
-    assert int(second.headers.get("X-WP-Total", -1)) == total, f"{op.op_id}: rule 'pagination headers' broken: total changed between pages"
+        pytest.skip(too_few or f"{op.op_id}: only {total} item(s) after making more, no two pages to compare")
 
 
 def _filters():
-    out = []
-    for op in _lists():
-        for name in _params(op):
-            if name not in PAGING and "[" not in name and name not in ("search", "order", "order_dir", "orderby", "context"):
-                out.append(_marked(op, name, name=f"{op.op_id}-{name}"))
-    return out
+    return [_marked(op, name, name=f"{op.op_id}-{name}") for op in _lists() for name in _filter_names(op)]
+
+
+def _values(items, field):
+    return [_key(i[field]) for i in items if isinstance(i, dict) and i.get(field) not in (None, "", 0, "0", False)]
 
 
 @pytest.mark.parametrize("op, name", _filters())
 def test_filter_really_filters(op, name, target):
+    """Filtering by a value some item has returns those items and no others. Where no listed item
+    has a value, one is made first (so the check always runs), with the filter field of another
+    item where one exists."""
     _needs_credentials(target, op)
+    field = _field(op, name)
     items = _get(target, op, per_page=50).json()
-    values = [_key(i[name]) for i in items if isinstance(i, dict) and i.get(name) not in (None, "", 0, "0", False)]
+    values = _values(items, field)
     if not values:
-        pytest.skip(f"{op.op_id}: no item on the first page has a {name} to filter by")
+        if reason := _cannot_create(target, op):
+            pytest.skip(reason.replace("too few items to check", f"no item has a {field} to filter by"))
+        _create(target, op, 1, like=items[0] if items else None)
+        items = _get(target, op, per_page=50).json()
+        values = _values(items, field)
+        if not values:
+            pytest.skip(f"{op.op_id}: no item has a {field} to filter by, and none could be made with one")
     wanted = max(set(values), key=values.count) if len(set(values)) > 1 else values[0]
-    if len(set(values)) == 1 and len(values) == len(items):
-        others = None  # every item shares it: the filter cannot be seen excluding anything here
-    else:
-        others = [i for i in items if _key(i.get(name)) != wanted]
+    have = [_key(i.get("id")) for i in items if _key(i.get(field)) == wanted]
     found = _get(target, op, per_page=50, **{name: wanted}).json()
-    assert found, f"{op.op_id}: rule 'filter {name}' broken: {name}={wanted} found nothing, though listed items have it"
-    wrong = [_key(i.get("id")) for i in found if _key(i.get(name)) != wanted]
+    assert found, f"{op.op_id}: rule 'filter {name}' broken: {name}={wanted} found nothing, though items {have[:5]} have it"
+    wrong = [_key(i.get("id")) for i in found if _key(i.get(field)) != wanted]
     assert not wrong, f"{op.op_id}: rule 'filter {name}' broken: {name}={wanted} also returned items {wrong[:5]}"
-    if others is None:
-        pytest.skip(f"{op.op_id}: every listed item has {name}={wanted}; the filter could not be seen excluding")
+    missing = [i for i in have if i not in {_key(f.get("id")) for f in found}]
+    assert not missing or len(found) == 50, \
+        f"{op.op_id}: rule 'filter {name}' broken: {name}={wanted} left out items {missing[:5]} that have it"
+    if len(set(values)) == 1 and len(values) == len(items):
+        pytest.skip(f"{op.op_id}: every listed item has {field}={wanted}; the filter could not be seen excluding")
 
 
 @pytest.mark.parametrize("op", [_marked(o) for o in _lists() if "search[id]" in _params(o)])

@@ -132,10 +132,14 @@ class Store:
             time.sleep(pause)
             pause = min(pause * 1.5, 0.002)
 
-    def version(self) -> tuple[int, int]:
-        """Changes whenever anyone commits: another connection (``data_version``) or this process."""
-        (data_version,) = self.db.execute("PRAGMA data_version").fetchone()
-        return data_version, self._writes
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever anyone commits: another connection (``data_version``) or this process.
+
+        ``data_version`` counts per connection, and each thread has its own: two threads' values
+        are not comparable, so the connection is part of the version."""
+        db = self.db
+        (data_version,) = db.execute("PRAGMA data_version").fetchone()
+        return id(db), data_version, self._writes
 
     def close(self) -> None:
         """Close this thread's connection (an in-memory store's only one)."""

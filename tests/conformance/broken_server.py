@@ -101,10 +101,68 @@ def refund_silent():
     outbox.emit = emit
 
 
+def total_per_page(app):
+    """MemberPress lists count only the items on the page asked for in X-WP-Total (and so answer one
+    page in X-WP-TotalPages), however many more the later pages hold."""
+    from flask import request
+
+    @app.after_request
+    def recount(response):
+        if request.method == "GET" and request.path.startswith(MP) and "X-WP-Total" in response.headers:
+            shown = len(json.loads(response.get_data()))
+            response.headers["X-WP-Total"] = str(shown)
+            response.headers["X-WP-TotalPages"] = "1" if shown else "0"
+        return response
+
+
+def coupon_code_wrong_field(app):
+    """The coupon list's ``code`` filter compares a ``code`` field coupons do not have (theirs is
+    ``coupon_code``), so it finds nothing for a code that exists."""
+    from flask import request
+
+    @app.after_request
+    def nothing(response):
+        if request.path.rstrip("/") == f"{MP}/coupons" and request.args.get("code") and response.status_code == 200:
+            response.set_data("[]")
+            response.headers["X-WP-Total"], response.headers["X-WP-TotalPages"] = "0", "0"
+        return response
+
+
+def delete_ignored(app):
+    """MemberPress DELETE routes delete nothing: each answers as for an id that does not exist
+    (a documented 404, or 409 for a webhook), so no create -> delete chain ever completes."""
+    inner = app.wsgi_app
+
+    def unknown_id(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") == "DELETE" and path.startswith(MP + "/"):
+            environ["PATH_INFO"] = path.rstrip("/").rsplit("/", 1)[0] + "/987654321"
+        return inner(environ, start_response)
+
+    app.wsgi_app = unknown_id
+
+
+def pmpro_user_routes_open():
+    """PMPro's has_membership_access, change_membership_level and cancel_membership_level let every
+    caller through (their handlers still answer 404 when no user is named)."""
+    from mock_server.pmpro import permissions
+
+    original = permissions.allowed
+    opened = ("/has_membership_access", "/change_membership_level", "/cancel_membership_level")
+
+    def allowed(call):
+        return call.op.path.endswith(opened) or original(call)
+
+    permissions.allowed = allowed
+
+
 APP_BREAKS = {"renamed-field": renamed_field, "number-amount": number_amount, "create-202": create_202,
               "key-ignored": key_ignored, "no-total": no_total,
-              "no-webhooks": no_webhooks}
-OTHER_BREAKS = {"refund-silent": refund_silent}
+              "no-webhooks": no_webhooks,
+              "total-per-page": total_per_page, "coupon-code-wrong-field": coupon_code_wrong_field,
+              "delete-ignored": delete_ignored}
+OTHER_BREAKS = {"refund-silent": refund_silent,
+                "pmpro-user-routes-open": pmpro_user_routes_open}
 VARIANTS = (*APP_BREAKS, *OTHER_BREAKS)
 
 

@@ -14,6 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
+from conformance import checking
 from membermock import contracts
 from tests.server.harness import ADMIN_PASSWORD, API_KEY
 
@@ -39,7 +40,8 @@ def _test(api):
               database=None)
     def test(case, server):
         case.headers = {**(case.headers or {}), **HEADERS[api]}
-        case.call_and_validate(base_url=server.base, checks=CHECKS)
+        # The conformance suite's own reading: WordPress sends a callback's null as an empty body.
+        checking.validate(case, case.call(base_url=server.base), CHECKS)
 
     return test
 
