@@ -26,7 +26,6 @@ defaults
     timeout check 5s
     retries 3
     option redispatch
-    option http-server-close
 frontend mock
     bind 127.0.0.1:{port}
     default_backend instances
