@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test test-exhaustive test-all test-wordpress install browser screenshots samples fixtures bench clean
+.PHONY: serve test test-exhaustive test-all test-wordpress install browser postgres screenshots samples fixtures bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,20 @@ browser: $(STAMP)
 	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "make browser: Chromium could not be installed; the browser tests will skip"
 	$(BIN)/pip install --quiet -e '.[browser]' || echo "make browser: Playwright could not be installed; the browser tests will skip"
+
+# Debian's PostgreSQL and haproxy, for the tests that run the mock on PostgreSQL and several
+# instances behind a balancer (started by the tests themselves on free loopback ports; without
+# them those tests skip, saying why). CI runs this before `make test`.
+postgres:
+	@command -v haproxy >/dev/null && { command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql haproxy >/dev/null; } \
+		|| echo "make postgres: PostgreSQL or haproxy could not be installed; their tests will skip"
+
+# Throughput and p99 of one instance on SQLite, one on PostgreSQL and two behind haproxy
+# (benchmarks/bench_scale.py; wrk when installed, else a Python load generator).
+bench-scale: $(STAMP) postgres
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || true
+	$(BIN)/python benchmarks/bench_scale.py $(ARGS)
 
 # Retake the dashboard's screenshots in docs/dashboard/ (they are taken by its browser tests).
 screenshots: browser

@@ -96,7 +96,8 @@ def _add_serve(sub) -> None:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)
     s.add_argument("--db", default=str(defaults.DEFAULT_DB),
-                   help="SQLite file (created and seeded on first start, reused after) or :memory:")
+                   help="SQLite file (created and seeded on first start, reused after), :memory:, or a "
+                        "PostgreSQL URL postgresql://user@host/db that several instances share (docs/deploy.md)")
     s.add_argument("--seed", type=int, default=1, help="seed of the generated site data")
     s.add_argument("--mp-api-key", default=defaults.DEFAULT_MP_API_KEY)
     s.add_argument("--admin-app-password", default=defaults.DEFAULT_ADMIN_APP_PASSWORD,

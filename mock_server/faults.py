@@ -78,8 +78,8 @@ class Faults:
     def add(self, spec: dict) -> dict:
         check(spec)
         with self.store.transaction() as db:
-            cursor = db.execute("INSERT INTO faults (spec) VALUES (?)", (json.dumps(spec),))
-        return self.get(cursor.lastrowid)
+            (fault_id,) = db.execute("INSERT INTO faults (spec) VALUES (?) RETURNING id", (json.dumps(spec),)).fetchall()[0]
+        return self.get(fault_id)
 
     def get(self, fault_id: int) -> dict | None:
         row = self.store.db.execute("SELECT id, spec, seen, applied FROM faults WHERE id = ?", (fault_id,)).fetchone()

@@ -2,7 +2,9 @@
 
 Entries live in a SQLite file of their own beside the site's database (``<db>.journal.sqlite3``),
 so every worker writes to and reads from the same journal, and journal writes never touch the
-site's database (whose version retires the cached GET answers). An entry is written before the
+site's database (whose version retires the cached GET answers). On PostgreSQL the journal is a
+table of the site's schema, written outside the store's versioned transactions for the same
+reason, so every instance behind a balancer lists the same requests. An entry is written before the
 response leaves, so a test that asks the journal right after its request finds it. The journal
 is bounded: older entries are dropped past ``size``.
 """
@@ -18,7 +20,7 @@ from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
-from mock_server import operations
+from mock_server import operations, pg
 from mock_server.store import Store
 
 DDL = """
@@ -48,7 +50,9 @@ COLUMNS = ("id", "at", "api", "method", "path", "query", "headers", "body", "sta
 
 
 def path_for(db: str) -> str:
-    return ":memory:" if db == ":memory:" else str(Path(db).with_suffix(".journal.sqlite3"))
+    if db == ":memory:" or pg.is_pg(db):
+        return db
+    return str(Path(db).with_suffix(".journal.sqlite3"))
 
 
 @cache
@@ -74,6 +78,7 @@ class Journal:
         self._local = threading.local()
         self._shared = self._connect() if path == ":memory:" else None
         self._lock = threading.Lock()                 # the write turn
+        self.glob = "path ~ ?" if pg.is_pg(path) else "path GLOB ?"
         self._queue_lock = threading.Lock()
         self._queue: list[tuple] = []
         self._queued = self._written = self._since_trim = 0
@@ -89,6 +94,8 @@ class Journal:
 
     @property
     def db(self) -> sqlite3.Connection:
+        if pg.is_pg(self.path):
+            return pg.Db(pg.connection(self.path))
         if self._shared is not None:
             return self._shared
         db = getattr(self._local, "db", None)
@@ -134,7 +141,7 @@ class Journal:
         if len(rows) == 1 and not trim:   # one statement commits itself: the cheapest write
             _retrying(lambda: db.execute(INSERT, rows[0]))
             return
-        if self._shared is None:
+        if self._shared is None and not pg.is_pg(self.path):
             Store._begin(db)
         else:
             db.execute("BEGIN")
@@ -153,10 +160,10 @@ class Journal:
     # -- reading -----------------------------------------------------------------------------
 
     def entries(self, filters: dict, limit: int | None = None) -> list[dict]:
-        where, args = _where(filters)
+        where, args = _where(filters, self.glob)
         sql = f"SELECT {', '.join(COLUMNS)} FROM journal{where}"
         if limit:   # the latest `limit`, still oldest first
-            sql = f"SELECT * FROM ({sql} ORDER BY at DESC, id DESC LIMIT {int(limit)})"
+            sql = f"SELECT * FROM ({sql} ORDER BY at DESC, id DESC LIMIT {int(limit)}) AS latest"
         sql += " ORDER BY at, id"   # by arrival: a slow request is listed where it began
         return [self._entry(row) for row in self.db.execute(sql, args)]
 
@@ -165,7 +172,7 @@ class Journal:
         return self._entry(row) if row else None
 
     def count(self, filters: dict) -> int:
-        where, args = _where(filters)
+        where, args = _where(filters, self.glob)
         return self.db.execute(f"SELECT count(*) FROM journal{where}", args).fetchone()[0]
 
     def _entry(self, row) -> dict:
@@ -180,15 +187,15 @@ class FilterError(ValueError):
     pass
 
 
-def _where(filters: dict) -> tuple[str, list]:
+def _where(filters: dict, glob: str = "path GLOB ?") -> tuple[str, list]:
     """SQL for the journal filters: method, path (a glob), status (503 or 5xx), api, since."""
     clauses, args = [], []
     if filters.get("method"):
         clauses.append("method = ?")
         args.append(filters["method"].upper())
     if filters.get("path"):
-        clauses.append("path GLOB ?")
-        args.append(filters["path"])
+        clauses.append(glob)
+        args.append(filters["path"] if "GLOB" in glob else _glob_regex(filters["path"]))
     if filters.get("api"):
         clauses.append("api = ?")
         args.append(filters["api"])
@@ -206,6 +213,26 @@ def _where(filters: dict) -> tuple[str, list]:
         clauses.append("at >= ?")
         args.append(_moment(filters["since"]))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def _glob_regex(pattern: str) -> str:
+    """GLOB's meaning (case-sensitive ``*``, ``?``, ``[...]``, whole string) as a POSIX regex."""
+    out, i = ["^"], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        end = pattern.find("]", i + 2) if ch == "[" else -1
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif end > 0:
+            body = pattern[i + 1:end]
+            out.append("[" + ("^" + body[1:] if body.startswith("^") else body).replace("\\", "\\\\") + "]")
+            i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out) + "$"
 
 
 def _moment(text: str) -> float:

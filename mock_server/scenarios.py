@@ -273,7 +273,7 @@ def _int(value) -> int | None:
 def _raise_sequence(db, name: str, value: int) -> None:
     """Sequences behave like AUTO_INCREMENT after an import: never below the highest id used."""
     db.execute("INSERT INTO sequences (name, last) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last = "
-               "max(last, excluded.last)", (name, int(value)))
+               "max(sequences.last, excluded.last)", (name, int(value)))
 
 
 # -- exporting ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from mock_server.config import Config
 from mock_server.faults import Faults
 from mock_server.journal import Journal
 from mock_server.journal import path_for as journal_path
-from mock_server.store import Store
+from mock_server.store import Store, open_store
 from mock_server.webhooks import outbox
 
 USER = "user"
@@ -40,7 +40,7 @@ class Site:
         self.name = name              # None for the default site at the server's root
         self.seed = config.seed
         self.created_at = None
-        self.store = store or Store(config.db)
+        self.store = store or open_store(config.db)
         self.responses = Answers()
         outbox.install(self.store)
         self.faults = Faults(self.store)

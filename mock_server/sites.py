@@ -8,10 +8,15 @@ handlers and control routes below it never know there is more than one.
 A new site is a copy of a template database seeded once per seed, not a fresh seeding: copying
 a file takes milliseconds, seeding takes a second, and tests want a site each. The registry is a
 table in the default site's database, so every worker sees a site the moment another made it.
+
+On PostgreSQL a site is a schema of the one database and a template is a schema too, built
+under a temporary name and renamed into place (as the file is moved); a new site copies the
+template's tables, and every instance behind the balancer sees it through the same registry.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import re
 import secrets
@@ -23,10 +28,10 @@ from pathlib import Path
 
 from flask import request
 
-from mock_server import clock, wp
+from mock_server import clock, pg, wp
 from mock_server.config import Config
 from mock_server.site import Site
-from mock_server.store import Store
+from mock_server.store import Store, open_store
 
 ENVIRON_KEY = "membermock.site"
 PREFIX = "/sites/"
@@ -65,7 +70,8 @@ class Sites:
         self.default = prepare(config)
         self.default.store.db.executescript(DDL)
         self.memory = config.db == ":memory:"
-        self.folder = None if self.memory else Path(config.db).with_suffix(".sites")
+        self.pg = pg.is_pg(config.db)
+        self.folder = None if self.memory or self.pg else Path(config.db).with_suffix(".sites")
         self._open: dict[str, Site] = {}
         self._templates: dict[int, object] = {}
         self._lock = threading.Lock()
@@ -149,7 +155,9 @@ class Sites:
             gone = db.execute("DELETE FROM sites WHERE name = ?", (name,)).rowcount > 0
         if gone:
             site = self._forget(name)
-            if not self.memory:
+            if self.pg:
+                pg.drop_schema(self.path(name))
+            elif not self.memory:
                 for path in self._files(name):
                     path.unlink(missing_ok=True)
             elif site is not None:
@@ -158,7 +166,11 @@ class Sites:
 
     # -- files -------------------------------------------------------------------------------
 
-    def path(self, name: str) -> Path:
+    def path(self, name: str) -> Path | str:
+        """Where the site lives: its file, or on PostgreSQL its schema (``url#site_name``)."""
+        if self.pg:
+            schema = "site_" + name if len(name) <= 58 else f"site_{name[:40]}_{hashlib.sha1(name.encode()).hexdigest()[:12]}"
+            return pg.at(self.config.db, schema)
         return self.folder / f"{name}.sqlite3"
 
     def _files(self, name: str) -> list[Path]:
@@ -167,6 +179,13 @@ class Sites:
 
     def clear_templates(self) -> None:
         """Templates hold seeded data of this code's version; a new server start builds them again."""
+        if self.pg:
+            conn = pg.connection(pg.at(self.config.db, "public"))
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('membermock templates'))")
+                for schema in pg.schemas(self.config.db, "template_"):
+                    pg.drop_schema(pg.at(self.config.db, schema))
+            return
         if self.folder and self.folder.exists():
             for path in self.folder.glob(".template-*"):
                 path.unlink(missing_ok=True)
@@ -179,6 +198,8 @@ class Sites:
             if template is None:
                 template = self._templates[seed] = self.prepare(self._config_for(None, seed)).store
             return template
+        if self.pg:
+            return self._pg_template(seed)
         path = self.folder / f".template-{seed}.sqlite3"
         if not path.exists():
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -191,10 +212,29 @@ class Sites:
                 leftover.unlink(missing_ok=True)
         return path
 
+    def _pg_template(self, seed: int) -> str:
+        schema = f"template_{seed}"
+        if schema in pg.schemas(self.config.db, schema):
+            return schema
+        building = f"{schema}_{os.getpid()}_{secrets.token_hex(4)}"
+        self.prepare(self._config_for(None, seed, db=pg.at(self.config.db, building)))
+        conn = pg.connection(pg.at(self.config.db, "public"))
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('membermock templates'))")
+            if schema not in pg.schemas(self.config.db, schema):
+                conn.execute(f'ALTER SCHEMA "{building}" RENAME TO "{schema}"')
+        pg.drop_schema(pg.at(self.config.db, building))
+        return schema
+
     def _copy_template(self, seed: int, name: str) -> Store:
         template = self._template(seed)
         if self.memory:
             return template.copy()
+        if self.pg:
+            pg.drop_schema(self.path(name))
+            store = open_store(self.path(name))
+            store.copy_from(template)
+            return store
         target = self.path(name)
         for path in self._files(name):
             path.unlink(missing_ok=True)
@@ -203,7 +243,9 @@ class Sites:
 
     def _discard(self, name: str, store: Store) -> None:
         store.close()
-        if not self.memory:
+        if self.pg:
+            pg.drop_schema(self.path(name))
+        elif not self.memory:
             for path in self._files(name):
                 path.unlink(missing_ok=True)
 
@@ -222,7 +264,7 @@ class Sites:
                                   admin_app_password=row["admin_app_password"], mp_webhook_key=row["mp_webhook_key"])
         if self.memory:
             raise LookupError(row["name"])  # an in-memory site lives in the process that made it
-        site = Site(config, Store(self.path(row["name"])), name=row["name"])
+        site = Site(config, open_store(str(self.path(row["name"]))), name=row["name"])
         site.created_at = row["created_at"]
         return site
 
@@ -265,10 +307,12 @@ class SitesLayer:
         else:
             site = self.sites.default
         environ[ENVIRON_KEY] = site
-        reading = site.clock.reading()
+        with site.store.request_scope():
+            reading = site.clock.reading()
 
-        def dated(status, headers, exc_info=None):   # the HTTP Date is the site's too
-            return start_response(status, [*headers, ("Date", formatdate(reading.timestamp(), usegmt=True))], exc_info)
+            def dated(status, headers, exc_info=None):   # the HTTP Date is the site's too
+                return start_response(status, [*headers, ("Date", formatdate(reading.timestamp(), usegmt=True))],
+                                      exc_info)
 
-        with clock.using(reading):
-            return self.app(environ, dated)
+            with clock.using(reading):
+                return self.app(environ, dated)

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 MAX_ID = 2**63 - 1
@@ -40,8 +40,20 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
+def open_store(location: str):
+    """The store at ``location``: a SQLite file or ``:memory:``, or a PostgreSQL URL
+    (``postgresql://...``, optionally ``#schema``; ``mock_server.pg_store``)."""
+    from mock_server import pg
+    if pg.is_pg(location):
+        from mock_server.pg_store import PgStore
+        return PgStore(location)
+    return Store(location)
+
+
 class Store:
     """A thin, thread-safe handle: one SQLite connection per thread, explicit transactions."""
+
+    shared = False   # one machine's processes: the webhook deliverer needs no leases
 
     def __init__(self, path: str | Path):
         self.path = str(path)
@@ -93,6 +105,12 @@ class Store:
         finally:
             if lock:
                 lock.release()
+
+    unversioned = transaction   # SQLite has one kind of write transaction
+
+    def request_scope(self):
+        """Reading the version costs nothing here: every look asks SQLite afresh."""
+        return nullcontext()
 
     @staticmethod
     def _begin(db: sqlite3.Connection, patience: float = 30.0) -> None:

@@ -27,7 +27,7 @@ def deliveries_of(store, event: str | None = None, status: str | None = None, la
         args += ids
     sql = f"SELECT {', '.join(KEYS)} FROM webhook_deliveries" + (" WHERE " + " AND ".join(where) if where else "")
     if latest:
-        sql = f"SELECT * FROM ({sql} ORDER BY id DESC LIMIT {int(latest)})"
+        sql = f"SELECT * FROM ({sql} ORDER BY id DESC LIMIT {int(latest)}) AS latest"
     rows = store.db.execute(sql + " ORDER BY id", args).fetchall()
     attempts: dict[int, list] = {}
     if rows:

@@ -16,8 +16,11 @@ so its retry time is known.
 """
 from __future__ import annotations
 
+import os
 import queue
 import random
+import secrets
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +53,8 @@ class Deliverer:
         self.faults = Faults(store)
         self.pool = pool or ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="webhook")
         self._seen, self._next_due = None, 0.0
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"   # lane leases
+        self._renewed = 0.0
         self.lanes: dict[str, Lane] = {}
         self.lock = threading.Lock()
         self.wake = threading.Event()
@@ -76,6 +81,9 @@ class Deliverer:
 
     def tick(self) -> None:
         """Look for due deliveries when the store changed, a retry fell due or a sender finished."""
+        if time.monotonic() - self._renewed > outbox.LEASE / 4:
+            self._renewed = time.monotonic()
+            outbox.renew(self.store, self.owner)
         version = self.store.version()
         if version != self._seen or time.time() >= self._next_due or self.wake.is_set():
             self.wake.clear()
@@ -83,15 +91,20 @@ class Deliverer:
             self._next_due = self.dispatch_due()
 
     def close(self) -> None:
-        """Write what is left and let the recorder go (a deleted site's deliverer, or the end)."""
+        """Write what is left, hand the lanes back, and let the recorder go (a deleted site's
+        deliverer, or the end)."""
         self.flush()
+        try:
+            outbox.release(self.store, self.owner)
+        except Exception:   # a deleted site's schema is gone with its lanes
+            pass
         self.outcomes.put(None)
 
     def dispatch_due(self) -> float:
         """Start a sender for every idle URL whose head delivery is due; return when to look again."""
         now = time.time()
         soonest = now + 1.0
-        for url, next_at in outbox.heads(self.store.db):
+        for url, next_at in outbox.heads(self.store, self.owner):
             if next_at > now:
                 soonest = min(soonest, next_at)
                 continue
@@ -130,10 +143,13 @@ class Deliverer:
         failed = False
         try:
             while not failed:
-                rows = outbox.claim(self.store.db, url, lane.sent, BATCH)
+                rows = outbox.claim(self.store, url, lane.sent, BATCH, self.owner)
                 sent = 0
                 for row in rows:
                     if row[7] > time.time():
+                        break
+                    if not outbox.begin_attempt(self.store, row[0], row[6]):
+                        failed = True   # no longer ours: look at the lane afresh
                         break
                     outcome = self._attempt(*row[:7])
                     lane.sent, sent = row[0], sent + 1
@@ -263,6 +279,8 @@ def run_sites(config: Config, stop: threading.Event, ready=None, poll: float = 0
     from mock_server.sites import Sites
 
     sites = Sites(config, Site)
+    if sites.pg:
+        poll = max(poll, 0.01)   # each look is a query to the shared database, per site
     pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="webhook")
     running: dict = {None: Deliverer(sites.default.store, sites.default.config, pool=pool)}
     running[None].start()

@@ -6,9 +6,16 @@ both, and the deliverer finds the row on its next start.
 
 Rows are delivered in order per receiver URL, across subscriptions: MemberPress sends a hook
 inline, so one URL subscribed once per event still gets the events in the order they happened.
-Row ids give that order (SQLite serialises writers, so ids grow in commit order). Which rows a
-deliverer takes next is decided in ``heads`` and ``claim`` only, so a store that needs leases to
-share the work between deliverers changes these two functions, not the deliverer.
+Row ids give that order (SQLite serialises writers, so ids grow in commit order; PostgreSQL's
+write transactions take turns on the version row, to the same effect). Which rows a deliverer
+takes next is decided in ``heads`` and ``claim`` only.
+
+A shared store (PostgreSQL, several instances) has a deliverer per instance. A receiver URL is
+then a lane one deliverer holds at a time: ``claim`` takes it with ``FOR UPDATE SKIP LOCKED``
+and a lease its holder renews while alive (``renew``); a killed instance's lanes are taken over
+once their lease runs out. Before each POST the attempt is counted in the row (``begin_attempt``),
+so an attempt whose outcome a killed instance never wrote is sent again as the next attempt:
+no attempt number is sent twice, and nothing is lost.
 """
 from __future__ import annotations
 
@@ -53,8 +60,18 @@ CREATE INDEX IF NOT EXISTS webhook_attempts_of ON webhook_attempts (delivery);
 """
 
 
+LANES = """
+CREATE TABLE IF NOT EXISTS webhook_lanes (
+    url TEXT PRIMARY KEY,
+    owner TEXT,
+    lease_until REAL NOT NULL DEFAULT 0
+);
+"""
+LEASE = 5.0   # seconds a killed instance's lanes wait before another instance takes them over
+
+
 def install(store) -> None:
-    store.db.executescript(DDL)
+    store.db.executescript(DDL + (LANES if store.shared else ""))
 
 
 @cache
@@ -118,15 +135,51 @@ def due_in(next_at: float) -> float:
 COLUMNS = "id, delivery_id, event_id, url, event, body, attempts, next_at"
 
 
-def heads(db) -> list[tuple[str, float]]:
-    """(url, next_at of its oldest pending row) for every URL with something pending."""
-    return db.execute(
-        "SELECT h.url, d.next_at FROM (SELECT url, MIN(id) AS id FROM webhook_deliveries"
-        " WHERE status = 'pending' GROUP BY url) h JOIN webhook_deliveries d ON d.id = h.id").fetchall()
+def heads(store, owner: str) -> list[tuple[str, float]]:
+    """(url, next_at of its oldest pending row) for every URL with something pending (on a shared
+    store: that no other living deliverer holds)."""
+    found = "SELECT h.url, d.next_at FROM (SELECT url, MIN(id) AS id FROM webhook_deliveries" \
+            " WHERE status = 'pending' GROUP BY url) h JOIN webhook_deliveries d ON d.id = h.id"
+    if not store.shared:
+        return store.db.execute(found).fetchall()
+    return store.db.execute(found + " LEFT JOIN webhook_lanes l ON l.url = h.url"
+                            " WHERE l.owner IS NULL OR l.owner = ? OR l.lease_until < ?", (owner, time.time())).fetchall()
 
 
-def claim(db, url: str, after: int, limit: int) -> list[tuple]:
-    """The next pending rows of ``url`` in order, past the ones already handed out (``after``)."""
-    return db.execute(
-        f"SELECT {COLUMNS} FROM webhook_deliveries WHERE status = 'pending' AND url = ? AND id > ?"
-        " ORDER BY id LIMIT ?", (url, after, limit)).fetchall()
+def claim(store, url: str, after: int, limit: int, owner: str) -> list[tuple]:
+    """The next pending rows of ``url`` in order, past the ones already handed out (``after``);
+    none when another living deliverer holds the URL's lane."""
+    rows = f"SELECT {COLUMNS} FROM webhook_deliveries WHERE status = 'pending' AND url = ? AND id > ?" \
+           " ORDER BY id LIMIT ?"
+    if not store.shared:
+        return store.db.execute(rows, (url, after, limit)).fetchall()
+    now = time.time()
+    with store.unversioned() as db:
+        db.execute("INSERT INTO webhook_lanes (url) VALUES (?) ON CONFLICT DO NOTHING", (url,))
+        lane = db.execute("SELECT owner, lease_until FROM webhook_lanes WHERE url = ? FOR UPDATE SKIP LOCKED",
+                          (url,)).fetchone()
+        if lane is None or lane[0] not in (None, owner) and lane[1] >= now:
+            return []
+        db.execute("UPDATE webhook_lanes SET owner = ?, lease_until = ? WHERE url = ?", (owner, now + LEASE, url))
+        return db.execute(rows, (url, after, limit)).fetchall()
+
+
+def begin_attempt(store, row_id: int, attempts: int) -> bool:
+    """Count the attempt before it is made (shared stores); False when it is no longer this
+    deliverer's to make (another took the lane over, or a resend counted it)."""
+    if not store.shared:
+        return True
+    return store.db.execute("UPDATE webhook_deliveries SET attempts = attempts + 1"
+                            " WHERE id = ? AND attempts = ? AND status = 'pending'", (row_id, attempts)).rowcount == 1
+
+
+def release(store, owner: str) -> None:
+    """A deliverer stopping in good order hands its lanes back at once (its outcomes are written)."""
+    if store.shared:
+        store.db.execute("UPDATE webhook_lanes SET owner = NULL, lease_until = 0 WHERE owner = ?", (owner,))
+
+
+def renew(store, owner: str) -> None:
+    """Keep this deliverer's lanes while it lives."""
+    if store.shared:
+        store.db.execute("UPDATE webhook_lanes SET lease_until = ? WHERE owner = ?", (time.time() + LEASE, owner))

@@ -44,12 +44,12 @@ class ContractClient:
 
 
 @pytest.fixture
-def mock():
-    return ContractClient(create_app(Config(db=":memory:", seed=1)))
+def mock(new_db):
+    return ContractClient(create_app(Config(db=new_db(), seed=1)))
 
 
 @pytest.fixture
-def make_mock():
+def make_mock(new_db):
     def make(**config):
-        return ContractClient(create_app(Config(**{"db": ":memory:", "seed": 1, **config})))
+        return ContractClient(create_app(Config(**{"db": new_db(), "seed": 1, **config})))
     return make

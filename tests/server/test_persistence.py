@@ -4,8 +4,8 @@ import uuid
 from tests.server.harness import running
 
 
-def test_restart_keeps_created_member(tmp_path):
-    db = tmp_path / "site.sqlite3"
+def test_restart_keeps_created_member(tmp_path, site_db):
+    db = site_db
     email = f"keep-{uuid.uuid4().hex[:8]}@example.org"
     with running(db) as server:
         created = server.mp("POST", "/members", data={"email": email, "username": email.split("@")[0]})
@@ -18,16 +18,16 @@ def test_restart_keeps_created_member(tmp_path):
         assert int(server.mp("GET", "/members").headers["X-WP-Total"]) == total
 
 
-def test_workers_share_the_database(tmp_path):
-    with running(tmp_path / "site.sqlite3", workers=3) as server:
+def test_workers_share_the_database(tmp_path, site_db):
+    with running(site_db, workers=3) as server:
         created = server.mp("POST", "/memberships", data={"title": "Shared"}).json()
         seen = {server.mp("GET", f"/memberships/{created['id']}").status_code for _ in range(30)}
         assert seen == {200}
 
 
-def test_a_write_on_one_worker_is_seen_by_every_worker(tmp_path):
+def test_a_write_on_one_worker_is_seen_by_every_worker(tmp_path, site_db):
     """GET answers are cached per worker; a commit anywhere must retire them everywhere."""
-    with running(tmp_path / "site.sqlite3", workers=3) as server:
+    with running(site_db, workers=3) as server:
         member = server.mp("GET", "/members", params={"per_page": 1}).json()[0]
         path = f"/members/{member['id']}"
         for _ in range(20):  # warm every worker's cache with the old name

@@ -41,7 +41,8 @@ class Listener:
     def received(self) -> list[dict]:
         if not self.record.exists():
             return []
-        return [json.loads(line) for line in self.record.read_text(encoding="utf-8").splitlines() if line.strip()]
+        complete = self.record.read_text(encoding="utf-8").split("\n")[:-1]   # the last may be half written
+        return [json.loads(line) for line in complete if line.strip()]
 
     def wait_for(self, count: int, timeout: float = 30) -> list[dict]:
         deadline = time.monotonic() + timeout

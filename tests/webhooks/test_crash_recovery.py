@@ -13,10 +13,10 @@ def deliveries(server, **params):
     return requests.get(server.url("/__mock__/webhooks/deliveries"), params=params, timeout=10).json()
 
 
-def test_pending_deliveries_survive_sigkill(tmp_path):
+def test_pending_deliveries_survive_sigkill(tmp_path, site_db):
     port = free_port()
     listener = Listener(tmp_path / "got.jsonl", port=port)          # not started: the receiver is down
-    db = tmp_path / "site.sqlite3"
+    db = site_db
     server = Server(db, workers=2, extra=["--webhook", f"{listener.url}=member-added"]).start()
     try:
         for _ in range(3):

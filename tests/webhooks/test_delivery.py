@@ -21,8 +21,8 @@ def sample(event):
 
 
 @pytest.fixture
-def site(tmp_path):
-    return Site(Config(db=str(tmp_path / "site.sqlite3"), **FAST))
+def site(tmp_path, site_db):
+    return Site(Config(db=site_db, **FAST))
 
 
 def subscribe(site, url, event="all", hook_id=1):

@@ -11,8 +11,8 @@ EXPECTED = [
 ]
 
 
-def test_lifecycle_events_arrive_in_order_and_valid(tmp_path):
-    with Listener(tmp_path / "got.jsonl") as listener, running(tmp_path / "site.sqlite3", workers=2) as server:
+def test_lifecycle_events_arrive_in_order_and_valid(tmp_path, site_db):
+    with Listener(tmp_path / "got.jsonl") as listener, running(site_db, workers=2) as server:
         subscribed = server.mp("POST", "/webhooks/subscribe", data={"url": listener.url, "event": "all"})
         assert subscribed.status_code == 201, subscribed.text
 
@@ -39,11 +39,11 @@ def test_lifecycle_events_arrive_in_order_and_valid(tmp_path):
     assert len({g["headers"]["x-membermock-delivery-id"] for g in got}) == len(EXPECTED)
 
 
-def test_every_event_can_be_triggered_and_arrives_valid(tmp_path):
+def test_every_event_can_be_triggered_and_arrives_valid(tmp_path, site_db):
     from mock_server.webhooks.outbox import events
 
     with Listener(tmp_path / "all.jsonl") as listener, \
-            running(tmp_path / "site.sqlite3", extra=["--webhook", listener.url]) as server:
+            running(site_db, extra=["--webhook", listener.url]) as server:
         for event in events():
             r = server.http.post(server.url(f"/__mock__/events/{event}"), timeout=30)
             assert r.status_code == 202, (event, r.text)

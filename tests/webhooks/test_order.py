@@ -48,8 +48,8 @@ def member_of(delivery: dict) -> int:
     return data["id"] if delivery["body"]["type"] == "member" else int(data["member"]["id"])
 
 
-def test_one_url_subscribed_per_event_gets_commit_order_under_concurrent_load(tmp_path):
-    with Listener(tmp_path / "got.jsonl") as listener, running(tmp_path / "site.sqlite3", workers=2) as server:
+def test_one_url_subscribed_per_event_gets_commit_order_under_concurrent_load(tmp_path, site_db):
+    with Listener(tmp_path / "got.jsonl") as listener, running(site_db, workers=2) as server:
         for event in sorted(set(LIFECYCLE)):  # one subscription per event, all to the same URL
             mp(server, "POST", "/webhooks/subscribe", data={"url": listener.url, "event": event})
         plan = mp(server, "GET", "/memberships", params={"per_page": 1})[0]["id"]
