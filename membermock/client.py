@@ -64,10 +64,10 @@ class MockServer:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                if requests.get(f"{server.url}/__mock__/health", timeout=2).status_code == 200:
+                if requests.get(f"{server.url}/__mock__/health", timeout=5).status_code == 200:
                     return server
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass   # not listening yet, or a worker still starting on a busy machine
             if server.proc.poll() is not None:
                 output = server.proc.stdout.read().decode(errors="replace")
                 raise MockError(f"membermock serve exited: {output}")

@@ -42,10 +42,10 @@ class Server:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                if requests.get(f"{self.base}/__mock__/health", timeout=2).status_code == 200:
+                if requests.get(f"{self.base}/__mock__/health", timeout=5).status_code == 200:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass   # not listening yet, or a worker still starting on a loaded machine
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.proc.stdout.read().decode(errors='replace')}")
             if time.monotonic() > deadline:
