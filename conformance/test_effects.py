@@ -51,7 +51,8 @@ class Made:
     def __init__(self, target):
         self.target = target
         self.cache: dict = {}
-        self.undo: list = []
+        self.undo: list = []       # at the end of the run
+        self.undo_now: list = []   # at the end of the test that asked (a post's restrictions)
 
     def need(self, api: str, name: str, fresh: bool = False) -> dict:
         key = (api, name)
@@ -118,31 +119,29 @@ class Made:
         pytest.skip("no way to make a WordPress user (neither /wp/v2/users nor MemberPress's createMember)")
 
     def post(self) -> int:
-        """A post the run makes, or else the first one found, whose restrictions are put back at the end."""
-        if "post" in self.cache:
-            return self.cache["post"]
+        """A post the run makes, or else the first one found, whose restrictions are put back as soon
+        as the test ends (other tests read them)."""
         auth = self._wp()
         if auth:
             response = self.target.http.post(self.target.url("/wp-json/wp/v2/posts"), headers=auth,
                                              json={"title": "conformance", "status": "draft"})
             if response.status_code == 201:
                 pid = int(response.json()["id"])
-                self.undo.append(lambda: self.target.http.delete(self.target.url(f"/wp-json/wp/v2/posts/{pid}"),
-                                                                 headers=auth, params={"force": "true"}))
-                self.cache["post"] = pid
+                self.undo_now.append(lambda: self.target.http.delete(self.target.url(f"/wp-json/wp/v2/posts/{pid}"),
+                                                                     headers=auth, params={"force": "true"}))
                 return pid
         posts = found.pmpro_posts()
         if not posts:
             pytest.skip(f"no post to restrict: no /wp/v2/posts, and none among posts 1-{found.PROBE}")
         pid, levels = posts[0]
-        self.undo.append(lambda: call(self.target, "pmpro", "setPostRestrictions",
-                                      body={"post_id": pid, "level_ids": list(levels)}))
-        self.cache["post"] = pid
+        self.undo_now.append(lambda: call(self.target, "pmpro", "setPostRestrictions",
+                                          body={"post_id": pid, "level_ids": list(levels)}))
         return pid
 
-    def close(self) -> None:
-        for undo in reversed(self.undo):
-            undo()
+    def close(self, now: bool = False) -> None:
+        undo = self.undo_now if now else self.undo + self.undo_now
+        while undo:
+            undo.pop()()
 
 
 def make(target, api: str, create: dict, scope: dict, name: str):
@@ -191,6 +190,13 @@ def _delete_enabled(op_id: str) -> bool:
 def test_effects_read_back(api, name, target, made):
     if target.credentials(api) is None:
         pytest.skip(f"no credentials for {api}")
+    try:
+        _effects(api, name, target, made)
+    finally:
+        made.close(now=True)
+
+
+def _effects(api: str, name: str, target, made) -> None:
     resource = effects.resources(api)[name]
     scope = made.scope(api, resource)
     create = resource["create"]
