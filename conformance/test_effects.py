@@ -218,6 +218,13 @@ def _effects(api: str, name: str, target, made) -> None:
     for step in resource.get("steps", []):
         body = fill(step.get("body"), scope)
         answer = call(target, api, step["op"], fill(step.get("params"), scope), body)
+        if step.get("refused"):
+            if 200 <= answer.status_code < 300:
+                problems.append(f"{step['op']}: rule 'refused when the state forbids it' broken: answered "
+                                f"{answer.status_code}: {answer.text[:200]}")
+            got, after = _read(target, api, resource, scope)
+            problems += effects.check_read(step["op"], before, after, None, (), resource.get("volatile", ()), {})
+            continue
         if not 200 <= answer.status_code < 300:
             problems.append(f"{step['op']}: rule 'success status reached' broken: answered {answer.status_code}: "
                             f"{answer.text[:200]}")
