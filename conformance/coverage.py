@@ -34,7 +34,7 @@ def reason(target, op: contract.Operation, status: str) -> str:
         return "--read-only: the operation is not called"
     if contract.irreversible(op) and not options.allow_irreversible and status not in ("401", "403"):
         return "exercised only with --allow-irreversible (it creates what no enabled operation deletes)"
-    if not (op.raw.get("x-pmpro-capabilities") or {}).get("enabled_by_default", True) and status.startswith("2"):
+    if not (op.raw.get("x-pmpro-capabilities") or {}).get("enabled_by_default", True) and status not in ("401", "403"):
         return "the route is off on a default site (x-pmpro-capabilities enabled_by_default: false)"
     if status == "403":
         from conformance import subscriber
