@@ -6,6 +6,7 @@ every test passed or was skipped (with its reason in the report).
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -76,8 +77,27 @@ def _run_parallel(args) -> int:
     if args.report:
         parts = [(work / f"{api}.md").read_text(encoding="utf-8") for api in contract.API_NAMES
                  if (work / f"{api}.md").exists()]
-        Path(args.report).write_text("\n".join(parts), encoding="utf-8")
+        Path(args.report).write_text("\n".join([_merged_coverage(parts), *parts]), encoding="utf-8")
     return max(codes.values())
+
+
+ROW = re.compile(r"^\| ([\w-]+) \| (\d+)/(\d+) \([^)]*\) \| (\d+)/(\d+) \([^)]*\) \| (\d+) \| (\d+) \|$", re.M)
+
+
+def _merged_coverage(parts: list[str]) -> str:
+    """The coverage table over all APIs, from the rows each API's report gives (one process each)."""
+    rows = [m for part in parts for m in ROW.finditer(part)]
+    verdicts = [line for part in parts for line in part.splitlines() if line.startswith("- Verdict:")]
+    total = [sum(int(m.group(i)) for m in rows) for i in range(2, 8)]
+    pct = lambda a, b: f"{a}/{b} ({100 * a / b:.0f}%)" if b else "0/0"  # noqa: E731
+    failed = any("DOES NOT CONFORM" in v for v in verdicts)
+    lines = ["# Conformance report: all APIs", "",
+             f"- Verdict: **{'DOES NOT CONFORM' if failed else 'conforms'}** (one process per API; each report follows)", "",
+             "| API | operations exercised | documented status codes exercised | not seen, with a reason | unaccounted |",
+             "|---|---|---|---|---|"]
+    lines += [m.group(0) for m in rows]
+    lines.append(f"| **all** | {pct(total[0], total[1])} | {pct(total[2], total[3])} | {total[4]} | {total[5]} |")
+    return "\n".join(lines) + "\n"
 
 
 def _own_argv(args, api: str, work: Path) -> list[str]:
@@ -115,8 +135,9 @@ def add_parser(sub) -> None:
     c.add_argument("--junit-xml", metavar="FILE", help="write JUnit XML")
     c.add_argument("--report", metavar="FILE", help="write a Markdown report with coverage")
     c.add_argument("--max-examples", type=int, default=25, help="generated requests per operation (default 25)")
-    c.add_argument("--workers", type=int, default=1,
-                   help="with --api all: check the APIs in up to N parallel processes (default 1)")
+    c.add_argument("--workers", type=int, default=3,
+                   help="with --api all: check the APIs in up to N parallel processes (default 3, one per API; "
+                        "1 runs them in one process)")
     c.add_argument("--webhook-host", default="127.0.0.1",
                    help="address the server reaches this machine's webhook listener at")
     c.add_argument("--mp-webhook-key", help="the site's MemberPress webhook key: every delivery must carry it")

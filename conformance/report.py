@@ -111,7 +111,12 @@ def coverage(target) -> dict:
         per_api[api] = a
         ops_total += a["ops"]; ops_seen += a["ops_seen"]
         codes_total += a["codes"]; codes_seen += a["codes_seen"]
-    return {"ops": ops_total, "ops_seen": ops_seen, "codes": codes_total, "codes_seen": codes_seen, "per_api": per_api}
+    from conformance import coverage as why
+    missing = why.unseen(target)
+    for api, a in per_api.items():
+        a["unaccounted"] = sum(1 for op, _, reason in missing if op.api == api and reason == why.UNACCOUNTED)
+    return {"ops": ops_total, "ops_seen": ops_seen, "codes": codes_total, "codes_seen": codes_seen, "per_api": per_api,
+            "unseen": missing, "unaccounted": sum(a["unaccounted"] for a in per_api.values())}
 
 
 def _pct(a, b) -> str:
@@ -127,7 +132,8 @@ def summary_lines(target) -> list[str]:
     return [
         "conformance: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())),
         f"conformance coverage: operations {_pct(cov['ops_seen'], cov['ops'])}, "
-        f"documented status codes {_pct(cov['codes_seen'], cov['codes'])}",
+        f"documented status codes {_pct(cov['codes_seen'], cov['codes'])}, "
+        f"{cov['codes'] - cov['codes_seen'] - cov['unaccounted']} more accounted for, {cov['unaccounted']} unaccounted",
         f"conformance cleanup: {len(target.ledger.cleanups)} created object(s) removed or already gone, "
         f"{len(left)} could not be removed; {target.ledger.requests} requests in all",
     ]
@@ -165,12 +171,18 @@ def write(target, path: str) -> None:
         "",
         "## Coverage",
         "",
-        "| API | operations exercised | documented status codes exercised |",
-        "|---|---|---|",
+        "| API | operations exercised | documented status codes exercised | not seen, with a reason | unaccounted |",
+        "|---|---|---|---|---|",
     ]
     for api, a in cov["per_api"].items():
-        lines.append(f"| {api} | {_pct(a['ops_seen'], a['ops'])} | {_pct(a['codes_seen'], a['codes'])} |")
-    lines.append(f"| **all** | {_pct(cov['ops_seen'], cov['ops'])} | {_pct(cov['codes_seen'], cov['codes'])} |")
+        lines.append(f"| {api} | {_pct(a['ops_seen'], a['ops'])} | {_pct(a['codes_seen'], a['codes'])} "
+                     f"| {a['codes'] - a['codes_seen'] - a['unaccounted']} | {a['unaccounted']} |")
+    lines.append(f"| **all** | {_pct(cov['ops_seen'], cov['ops'])} | {_pct(cov['codes_seen'], cov['codes'])} "
+                 f"| {cov['codes'] - cov['codes_seen'] - cov['unaccounted']} | {cov['unaccounted']} |")
+    if cov["unseen"]:
+        lines += ["", "## Documented statuses not seen", "", "| operation | status | reason |", "|---|---|---|"]
+        for op, status, reason in cov["unseen"]:
+            lines.append(f"| {op.op_id} | {status} | {reason} |")
     if failed:
         lines += ["", "## Failures", "", "| test | operation / event | rule and detail |", "|---|---|---|"]
         for t in failed:

@@ -183,10 +183,11 @@ def set_membership_level(call):
         if call.arg(name) is not None:
             echo[name] = number(floatval(call.arg(name)))
             fields[name] = domain.price(echo[name])
-    for name in ("cycle_number", "expiration_number", "billing_limit"):
+    for name in ("cycle_number", "expiration_number"):
         if call.arg(name) is not None:
             echo[name] = fields[name] = max(intval(call.arg(name)), 0)
     if call.arg("billing_limit") is not None:
+        fields["billing_limit"] = intval(call.arg("billing_limit"))  # a negative number is stored as sent
         echo["billing_limit"] = str(fields["billing_limit"])     # sanitize_text_field keeps it text
     if call.arg("allow_signups") is not None:
         echo["allow_signups"] = intval(call.arg("allow_signups"))

@@ -255,11 +255,152 @@ def no_webhook_key():
     _in_deliverer(_post_without_key)
 
 
+# -- effects: the answer conforms, what the write did does not -------------------------------------
+PM = "/wp-json/pmpro/v1"
+
+
+def _rewrite_environ(app, change) -> None:
+    """Let ``change(environ)`` alter each request before the mock sees it (WSGI level, body included)."""
+    inner = app.wsgi_app
+
+    def wsgi(environ, start_response):
+        change(environ)
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi
+
+
+def _set_body(environ, body: bytes) -> None:
+    import io
+
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def _read_json(environ):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError:
+        _set_body(environ, raw)
+        return None
+
+
+def _member_path(environ) -> bool:
+    import re
+
+    return bool(re.fullmatch(rf"{MP}/members/\d+/?", environ.get("PATH_INFO", "")))
+
+
+def update_noop(app):
+    """A member's POST/PUT/PATCH answers the member as it was, changing nothing."""
+    def change(environ):
+        if environ["REQUEST_METHOD"] in ("POST", "PUT", "PATCH") and _member_path(environ):
+            environ["REQUEST_METHOD"] = "GET"
+            _set_body(environ, b"")
+    _rewrite_environ(app, change)
+
+
+def patch_resets(app):
+    """PATCH of a member blanks the name fields it was not sent."""
+    def change(environ):
+        if environ["REQUEST_METHOD"] == "PATCH" and _member_path(environ):
+            body = _read_json(environ)
+            if isinstance(body, dict):
+                body = {"first_name": "", "last_name": "", **body}
+                _set_body(environ, json.dumps(body).encode())
+                environ["CONTENT_TYPE"] = "application/json"
+    _rewrite_environ(app, change)
+
+
+def delete_keeps(app):
+    """DELETE of a member answers 200 and keeps it."""
+    def change(environ):
+        if environ["REQUEST_METHOD"] == "DELETE" and _member_path(environ):
+            environ["REQUEST_METHOD"] = "GET"
+    _rewrite_environ(app, change)
+
+
+def _action(environ, name: str):
+    import re
+
+    return re.fullmatch(rf"({MP}/(?:subscriptions|transactions)/\d+)/{name}/?", environ.get("PATH_INFO", ""))
+
+
+def cancel_noop(app):
+    """Cancelling a subscription answers 200 and leaves it as it was."""
+    def change(environ):
+        hit = environ["REQUEST_METHOD"] == "POST" and _action(environ, "cancel")
+        if hit:
+            environ["PATH_INFO"], environ["REQUEST_METHOD"] = hit.group(1), "GET"
+    _rewrite_environ(app, change)
+
+
+def refund_keeps_subscription(app):
+    """refund_and_cancel refunds the transaction and leaves its subscription running."""
+    def change(environ):
+        hit = environ["REQUEST_METHOD"] == "POST" and _action(environ, "refund_and_cancel")
+        if hit:
+            environ["PATH_INFO"] = hit.group(1) + "/refund"
+    _rewrite_environ(app, change)
+
+
+def expire_404(app):
+    """Expiring a subscription answers 404."""
+    from flask import request
+
+    from mock_server import wp
+
+    @app.before_request
+    def unrouted():
+        if request.method == "POST" and request.path.rstrip("/").endswith("/expire") and request.path.startswith(MP):
+            return wp.no_route()
+
+
+def change_level_noop(app):
+    """PMPro's change_membership_level answers true and changes nothing."""
+    from flask import request
+
+    from mock_server import wp
+
+    @app.before_request
+    def pretend():
+        if request.method != "GET" and request.path.rstrip("/") == f"{PM}/change_membership_level":
+            return wp.reply(True)
+
+
+def restrictions_append(app):
+    """Setting a post's restrictions adds the levels sent to those it had, instead of replacing them."""
+    inner = app.wsgi_app
+
+    def wsgi(environ, start_response):
+        if environ["REQUEST_METHOD"] != "GET" and environ.get("PATH_INFO", "").rstrip("/") == f"{PM}/post_restrictions":
+            body = _read_json(environ)
+            if isinstance(body, dict) and body.get("post_id"):
+                client = app.test_client()
+                held = client.get(f"{PM}/post_restrictions", query_string={"post_id": body["post_id"]},
+                                  headers={"Authorization": environ.get("HTTP_AUTHORIZATION", "")}).get_json() or []
+                had = [int(row["membership_id"]) for row in held if isinstance(row, dict)]
+                body["level_ids"] = sorted(set(had) | {int(x) for x in body.get("level_ids") or []})
+                _set_body(environ, json.dumps(body).encode())
+                environ["CONTENT_TYPE"] = "application/json"
+            elif body is not None:
+                _set_body(environ, json.dumps(body).encode())
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi
+
+
 APP_BREAKS = {"renamed-field": renamed_field, "number-amount": number_amount, "create-202": create_202,
               "key-ignored": key_ignored, "no-total": no_total,
               "no-webhooks": no_webhooks,
               "total-per-page": total_per_page, "coupon-code-wrong-field": coupon_code_wrong_field,
-              "delete-ignored": delete_ignored}
+              "delete-ignored": delete_ignored,
+              "update-noop": update_noop, "patch-resets": patch_resets, "delete-keeps": delete_keeps,
+              "cancel-noop": cancel_noop, "refund-keeps-subscription": refund_keeps_subscription,
+              "expire-404": expire_404, "change-level-noop": change_level_noop,
+              "restrictions-append": restrictions_append}
 OTHER_BREAKS = {"refund-silent": refund_silent,
                 "pmpro-user-routes-open": pmpro_user_routes_open,
                 "bad-event-payload": bad_event_payload, "wrong-member": wrong_member,

@@ -90,3 +90,31 @@ def test_webhooks_skipped_where_not_offered(tmp_path):
     assert code == 0, out[-3000:]
     assert "does not offer webhooks (subscribeWebhook answered 404)" in report
     assert "| transaction-refunded | skipped |" in report
+
+
+# variant -> (API, effects resource whose read-back sees it, operation named, rule named)
+EFFECT_BREAKS = {
+    "update-noop": ("memberpress", "memberpress-member", r"updateMember", "sent fields read back"),
+    "patch-resets": ("memberpress", "memberpress-member", r"patchMember", "unsent fields unchanged"),
+    "delete-keeps": ("memberpress", "memberpress-member", r"deleteMember", "deleted is gone"),
+    "cancel-noop": ("memberpress", "memberpress-subscription]", r"cancelSubscription", "derived fields follow the plugin"),
+    "refund-keeps-subscription": ("memberpress", "memberpress-refund-and-cancel", r"refundAndCancelTransaction",
+                                  "derived fields follow the plugin"),
+    "expire-404": ("memberpress", "memberpress-subscription-expiry", r"expireSubscription", "success status reached"),
+    "change-level-noop": ("pmpro", "pmpro-user-level", r"changeMembershipLevel", "derived fields follow the plugin"),
+    "restrictions-append": ("pmpro", "pmpro-post-restrictions", r"setPostRestrictionsPut",
+                            "derived fields follow the plugin"),
+}
+
+
+@pytest.mark.parametrize("variant", list(EFFECT_BREAKS))
+def test_effect_break_is_reported(variant, tmp_path):
+    """Only the one read-back test that sees the break runs (a few seconds each)."""
+    api, resource, where, rule = EFFECT_BREAKS[variant]
+    with broken(variant, tmp_path / "site.sqlite3") as server:
+        code, out, report = conformance(server.base, tmp_path, "--api", api, "--",
+                                        "-k", f"test_effects_read_back and {resource.rstrip(']')}")
+    assert code != 0, f"{variant} passed unnoticed:\n{out[-3000:]}"
+    failures = report.split("## Failures", 1)[-1].split("\n## ", 1)[0]
+    assert re.search(where, failures), f"{variant}: report does not name {where}:\n{failures[:3000]}"
+    assert rule in failures, f"{variant}: report does not name rule {rule!r}:\n{failures[:3000]}"

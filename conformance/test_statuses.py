@@ -1,0 +1,200 @@
+"""The refusals each operation documents, reached by real requests before schemathesis explores.
+
+For every operation, the request a correct client sends (its body from effects.yaml where the
+resource is there, its required arguments filled from the contract), sent four ways:
+without credentials (the documented 401), as a member without the capability (403), naming an
+object that does not exist (404) and with a required argument missing (400). Every answer gets the
+checks of the generated requests (documented status, content type and body); a protected
+operation that answers 2xx without credentials breaks ``auth enforced``. What these and the other
+tests never reach is listed in the report with its reason (conformance/coverage.py).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance import checking, contract, effects, schemas, state, subscriber
+from conformance.target import FOREIGN_ID, ID_KEYS
+
+TARGET = state.target()
+
+
+def _ops() -> list:
+    return [pytest.param(op, id=op.op_id, marks=[pytest.mark.api(op.api), pytest.mark.covers(op.op_id)])
+            for api in contract.API_NAMES for op in contract.operations(api)]
+
+
+def _load(api: str, schema: dict, base=None) -> tuple[dict, object]:
+    """A schema with its $ref followed (within the document, or to a file beside it)."""
+    base = base or contract.contracts.openapi_documents()[api]
+    while isinstance(schema, dict) and "$ref" in schema:
+        ref = schema["$ref"]
+        if ref.startswith("#/"):
+            if base == contract.contracts.openapi_documents()[api]:
+                schema = contract._resolve(api, schema)
+                continue
+            doc = json.loads(Path(base).read_text(encoding="utf-8"))
+            for part in ref[2:].split("/"):
+                doc = doc[part]
+            schema = doc
+            continue
+        file, _, pointer = ref.partition("#")
+        base = (Path(base).parent / file).resolve()
+        doc = json.loads(base.read_text(encoding="utf-8"))
+        for part in [p for p in pointer.split("/") if p]:
+            doc = doc[part]
+        schema = doc
+    return schema or {}, base
+
+
+def _value(api: str, schema: dict, base=None):
+    schema, base = _load(api, schema, base)
+    if schema.get("type") == "object" or "properties" in schema:
+        return {name: _value(api, schema["properties"].get(name, {}), base) for name in schema.get("required", [])
+                if name in schema.get("properties", {})}
+    for key in ("example", "default"):
+        if key in schema:
+            return schema[key]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind
+    return {"integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}.get(kind, "conformance")
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return {}
+
+
+def _requests() -> dict:
+    """operationId -> (params, body) effects.yaml sends it, with an id no site has for each object."""
+    out = {}
+    scope = {"tag": "statusprobe", "self": {"id": FOREIGN_ID}, "user": FOREIGN_ID, "post": FOREIGN_ID,
+             "levels": [1, 2]}
+    for api in contract.API_NAMES:
+        for resource in effects.resources(api).values():
+            ids = {name: {"id": FOREIGN_ID} for name in effects.resources(api)}
+            for spec in [resource["create"], resource["read"], *resource.get("steps", []), resource.get("delete")]:
+                if spec:
+                    out.setdefault(spec["op"], (effects.fill(spec.get("params") or {}, {**ids, **scope}),
+                                                effects.fill(spec.get("body"), {**ids, **scope})))
+    return out
+
+
+KNOWN = _requests()
+
+
+def _request(op: contract.Operation) -> tuple[dict, dict, object]:
+    path, query = {}, {}
+    for param in op.raw.get("parameters", []) + contract.document(op.api)["paths"][op.path].get("parameters", []):
+        param = contract._resolve(op.api, param)
+        if param.get("in") == "path":
+            path[param["name"]] = FOREIGN_ID
+        elif param.get("in") == "query" and param.get("required"):
+            name = param["name"]
+            query[name] = FOREIGN_ID if name in ID_KEYS or name.endswith("_id") else _value(op.api, param.get("schema"))
+    for name in op.raw.get("x-wp-required-args", []):
+        query.setdefault(name, 1)
+    params, body = KNOWN.get(op.op_id, ({}, None))
+    query.update({k: v for k, v in params.items() if k not in path})
+    if body is None and op.raw.get("requestBody"):
+        body = {}
+    return path, query, body
+
+
+def _send(loaded, op, path, query, body, auth):
+    schema = loaded.get(op.api) or loaded.setdefault(op.api, schemas.load(op.api, negative=False))
+    kw = {"path_parameters": path, "query": query}
+    if body is not None:
+        kw.update(body=body, media_type="application/json")
+    case = schema[op.path][op.method].Case(**kw)
+    response = case.call(session=TARGET.http, base_url=TARGET.base_url, headers=auth or {})
+    checking.validate(case, response)
+    return response
+
+
+def _values(body) -> list:
+    if isinstance(body, dict):
+        return [v for value in body.values() for v in _values(value)]
+    return [body]
+
+
+@pytest.mark.parametrize("op", _ops())
+def test_documented_refusals(op, target, loaded):
+    if target.options.read_only and op.method != "GET":
+        pytest.skip(f"--read-only: {op.op_id} is a {op.method}")
+    path, query, body = _request(op)
+    credentials = target.credentials(op.api)
+    if not op.public:
+        answer = _send(loaded, op, path, query, body, None)
+        assert not 200 <= answer.status_code < 300, (
+            f"{op.op_id} ({op.label}) -> {answer.status_code}: rule 'auth enforced' broken: a request without "
+            f"credentials succeeded although the operation is not public")
+        member = subscriber.credentials(target)
+        if member and "403" in op.statuses:
+            _send(loaded, op, path, query, body, member)
+    if credentials is None or contract.irreversible(op) and not target.options.allow_irreversible:
+        return  # refused requests only: with credentials, this one could make what nothing deletes
+    if path or FOREIGN_ID in [*query.values(), *_values(body)]:
+        _send(loaded, op, path, query, body, credentials)  # names an object that does not exist
+    if path and "404" in op.statuses:
+        _send(loaded, op, {name: "not-digits" for name in path}, query, body, credentials)  # matches no route
+    if not contract.validates_args(op) and (op.raw.get("parameters") or body is not None) \
+            and {"400", "404"} & set(op.statuses):
+        # A plugin that checks its input itself: every argument left out.
+        _send(loaded, op, path, {}, {} if body is not None else None, credentials)
+    if "400" in op.statuses and op.raw.get("requestBody") and contract.validates_args(op):
+        # WordPress refuses a JSON body it cannot parse (rest_invalid_json) before anything else.
+        target.call(op.api, op.method, _path(op, path), params=query, data="{",
+                    headers={"Content-Type": "application/json"})
+    if "400" in op.statuses:
+        bad = _invalid(op) if contract.validates_args(op) else None
+        if bad:
+            where, name = bad
+            if where == "query":
+                _send(loaded, op, path, {**query, name: "!invalid"}, body, credentials)
+            else:
+                _send(loaded, op, path, query, {**(body if isinstance(body, dict) else {}), name: "!invalid"}, credentials)
+        elif query:  # a required argument left out
+            first = next(iter(query))
+            _send(loaded, op, path, {k: v for k, v in query.items() if k != first}, body, credentials)
+        elif isinstance(body, dict) and body and not path:
+            _send(loaded, op, path, query, {}, credentials)
+
+
+def _path(op: contract.Operation, values: dict) -> str:
+    path = op.path
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", str(value))
+    return path
+
+
+def _typed(api: str, schema: dict, base=None) -> bool:
+    """A value of this schema cannot be the text "!invalid" (a number, an id, an enum)."""
+    schema, base = _load(api, schema, base)
+    kinds = schema.get("type")
+    kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+    if schema.get("enum"):
+        return "!invalid" not in schema["enum"]
+    if kinds & {"integer", "number", "boolean"} and "string" not in kinds:
+        return True
+    return bool(schema.get("pattern")) or any(_typed(api, sub, base) for sub in schema.get("anyOf", schema.get("oneOf", [])))
+
+
+def _invalid(op: contract.Operation) -> tuple[str, str] | None:
+    """An argument WordPress checks against the route's args schema: a query one, or a body field."""
+    for param in op.raw.get("parameters", []):
+        param = contract._resolve(op.api, param)
+        if param.get("in") == "query" and _typed(op.api, param.get("schema")):
+            return "query", param["name"]
+    content = (contract._resolve(op.api, op.raw.get("requestBody") or {}).get("content") or {})
+    media = content.get("application/json") or next(iter(content.values()), None)
+    if media:
+        schema, base = _load(op.api, media.get("schema") or {})
+        for name, prop in (schema.get("properties") or {}).items():
+            if _typed(op.api, prop, base):
+                return "body", name
+    return None
