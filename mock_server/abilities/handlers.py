@@ -63,6 +63,9 @@ def authorize(call):
     if pattern:
         value = call.path.get("slug", "") if kind(call.op) == "get_category" else ability_name(call)
         if not re.fullmatch(pattern, value):
+            if kind(call.op) == "get_category" and re.fullmatch(pattern, value, re.IGNORECASE):
+                # WordPress matches routes ignoring case; the slug argument's own pattern does not.
+                return wp.invalid_params({"slug": ("rest_invalid_pattern", f"slug does not match pattern ^{pattern}$.")})
             return wp.no_route()
     if kind(call.op) == "run":
         return check_ability_permissions(call)

@@ -118,6 +118,16 @@ def test_categories(mock):
     assert missing.status_code == 404 and missing.json["code"] == "rest_ability_category_not_found"
 
 
+def test_a_capitalised_slug_meets_the_route_and_fails_the_slug_pattern(mock):
+    """WordPress matches routes ignoring case, then validates the slug argument (the real site
+    answered 400 to an anonymous GET of categories/A, before any permission check)."""
+    for headers in ({}, mock.basic("bob")):
+        capital = mock.get(f"{BASE}/categories/Woocommerce-User-Memberships", headers=headers)
+        assert capital.status_code == 400 and capital.json["code"] == "rest_invalid_param"
+        assert "slug" in capital.json["data"]["params"]
+    assert mock.get(f"{BASE}/categories/not_a_slug", headers=mock.basic("bob")).json["code"] == "rest_no_route"
+
+
 def test_discovery_needs_read(mock):
     for url in (f"{BASE}/abilities", f"{BASE}/abilities/{NS}/plans-get", f"{BASE}/categories",
                 f"{BASE}/categories/woocommerce-user-memberships", f"{BASE}/abilities/acme/nothing"):
