@@ -8,6 +8,7 @@ several worker processes share the state and a restart keep it; ``:memory:`` is 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -60,6 +61,8 @@ class Store:
         self._local = threading.local()
         self._writes = 0
         self._memory = None
+        self._version_lock = threading.Lock()
+        self._version_db, self._version_pid = None, None
         if self.path == ":memory:":
             # One shared connection: a second :memory: connection would be a different database.
             self._memory = self._connect()
@@ -132,14 +135,24 @@ class Store:
             time.sleep(pause)
             pause = min(pause * 1.5, 0.002)
 
-    def version(self) -> tuple[int, int, int]:
-        """Changes whenever anyone commits: another connection (``data_version``) or this process.
+    def version(self) -> tuple[int, int]:
+        """Changes whenever anyone commits, and compares across this process's threads.
 
-        ``data_version`` counts per connection, and each thread has its own: two threads' values
-        are not comparable, so the connection is part of the version."""
-        db = self.db
-        (data_version,) = db.execute("PRAGMA data_version").fetchone()
-        return id(db), data_version, self._writes
+        ``data_version`` counts the commits of other connections, per connection. Each thread
+        writes through its own connection, so the version is read on one connection per process
+        that never writes: every commit is another's to it, and every thread reads the same
+        count. (Per-thread counts are not comparable: threads would take each other's cached
+        answers for stale and never hit.) An in-memory store has one connection: its own
+        commits count in ``_writes``."""
+        if self._memory is not None:
+            (data_version,) = self._memory.execute("PRAGMA data_version").fetchone()
+            return data_version, self._writes
+        with self._version_lock:
+            if self._version_pid != os.getpid():   # a connection is never carried across a fork
+                self._version_db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                self._version_pid = os.getpid()
+            (data_version,) = self._version_db.execute("PRAGMA data_version").fetchone()
+        return data_version, 0
 
     def close(self) -> None:
         """Close this thread's connection (an in-memory store's only one)."""
@@ -147,6 +160,10 @@ class Store:
         if db is not None:
             db.close()
         self._local.db = None
+        with self._version_lock:
+            if self._version_db is not None and self._version_pid == os.getpid():
+                self._version_db.close()
+            self._version_db, self._version_pid = None, None
 
     def snapshot(self, path: str | Path) -> None:
         """A consistent copy of the whole database in a new file."""
