@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import contract, found
-from conformance.target import FOREIGN_ID, basic
+from conformance import contract, found, subscriber
+from conformance.target import FOREIGN_ID
 
 DENIED = (401, 403)
 
@@ -89,19 +89,9 @@ def test_ability_rejects_invalid_input(op, target):
 # -- PMPro permissions -------------------------------------------------------------------------
 
 def _subscriber(target):
-    """--wp-subscriber-user, or a subscriber the server lists at /__mock__/users (the mock does)."""
-    given = target.subscriber()
-    if given:
-        return given
-    try:
-        users = target.http.get(target.url("/__mock__/users"), timeout=10)
-        listed = users.json() if users.status_code == 200 else []
-    except ValueError:
-        listed = []
-    for user in listed if isinstance(listed, list) else []:
-        if user.get("roles") == ["subscriber"] and user.get("application_password"):
-            return basic(user["login"], user["application_password"])
-    pytest.skip("no subscriber credentials (--wp-subscriber-user/--wp-subscriber-app-password)")
+    """--wp-subscriber, or a subscriber the server lists at /__mock__/users (the mock does)."""
+    return subscriber.credentials(target) or \
+        pytest.skip("no subscriber credentials (--wp-subscriber-user/--wp-subscriber-app-password)")
 
 
 def _pmpro_ops():
