@@ -18,8 +18,7 @@ import sqlite3
 import threading
 import time
 from datetime import datetime, timezone
-from contextlib import nullcontext
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from mock_server import operations, pg
@@ -70,10 +69,12 @@ def api_prefixes() -> tuple[tuple[str, str], ...]:
 
 
 def api_of(path: str) -> str:
-    for prefix, api in api_prefixes():
-        if path == prefix or path.startswith(prefix + "/"):
-            return api
-    return "other"
+    return _api_by_prefix().get("/".join(path.split("/", 4)[:4]), "other")
+
+
+@cache
+def _api_by_prefix() -> dict[str, str]:
+    return dict(api_prefixes())
 
 
 class Journal:
@@ -81,7 +82,7 @@ class Journal:
         self.path, self.size, self.site_name = path, size, site_name
         self._local = threading.local()
         self._shared = self._connect() if path == ":memory:" else None
-        self.spool = None if self._shared is not None or pg.is_pg(path) else Spool(path)
+        self.spool = None if self._shared is not None or pg.is_pg(path) else Spool(path, size)
         self._lock = threading.Lock()                 # the write turn
         self.glob = "path ~ ?" if pg.is_pg(path) else "path GLOB ?"
         self._queue_lock = threading.Lock()
@@ -121,8 +122,7 @@ class Journal:
     def record(self, row: list) -> None:
         """Write one request's entry before its answer is complete, so any worker reads it next."""
         if self.spool is not None:
-            if self.spool.append(row):
-                self.drain(empty_own=True)
+            self.spool.append(row)
             return
         row = (*row[:5], json.dumps(row[5]), *row[6:])
         with self._queue_lock:   # group commit: whoever holds the write turn writes every queued row
@@ -138,38 +138,33 @@ class Journal:
             self._write(rows)
             self._written = upto
 
-    def drain(self, empty_own: bool = False) -> int:
-        """Move the spooled entries into the database; with ``empty_own``, also empty this
-        process's spool file (holding its appends back meanwhile). Returns the entries moved."""
+    def drain(self) -> int:
+        """Move the spooled entries into the database; returns how many."""
         spool = self.spool
         if spool is None:
             return 0
-        with spool.write_lock if empty_own else nullcontext(), spool.locked():
+        with spool.locked():
             db = self.db
             found = list(spool.pending(dict(db.execute("SELECT file, offset FROM spooled"))))
             rows = sorted(((*r[:5], json.dumps(r[5]), *r[6:]) for _, _, batch, _ in found for r in batch),
                           key=lambda row: row[0])
-            own = spool.own_file().rpartition("/")[2]
-            if not rows and not empty_own and not any(gone for *_, gone in found):
+            if not rows and not any(done for *_, done in found):
                 return 0
             Store._begin(db)
             try:
                 db.executemany(INSERT, rows)
-                for name, offset, _, gone in found:
-                    if gone:
+                for name, offset, _, done in found:
+                    if done:
                         db.execute("DELETE FROM spooled WHERE file = ?", (name,))
                     else:
-                        db.execute("INSERT OR REPLACE INTO spooled (file, offset) VALUES (?, ?)",
-                                   (name, 0 if empty_own and name == own else offset))
+                        db.execute("INSERT OR REPLACE INTO spooled (file, offset) VALUES (?, ?)", (name, offset))
                 db.execute("DELETE FROM journal WHERE id <= (SELECT max(id) FROM journal) - ?", (self.size,))
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-            if empty_own:
-                spool.truncate_own()
-            for name, *_, gone in found:
-                if gone:
+            for name, *_, done in found:
+                if done:
                     spool.remove(name)
             return len(rows)
 
@@ -182,10 +177,7 @@ class Journal:
         if len(rows) == 1 and not trim:   # one statement commits itself: the cheapest write
             _retrying(lambda: db.execute(INSERT, rows[0]))
             return
-        if self._shared is None and not pg.is_pg(self.path):
-            Store._begin(db)
-        else:
-            db.execute("BEGIN")
+        db.execute("BEGIN")
         try:
             db.executemany(INSERT, rows)
             if trim:
@@ -308,19 +300,22 @@ def _moment(text: str) -> float:
 def masked_headers(environ) -> dict:
     out = {}
     for key, value in environ.items():
-        if key[:5] == "HTTP_":
-            name = _header_name(key[5:])
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            name = _header_name(key)
-        else:
-            continue
-        out[name] = _mask_header(name, value) if name.lower() in SECRET_HEADERS else value
+        name, secret = _header(key)
+        if name is not None and value:
+            out[name] = _mask_header(name, value) if secret else value
     return out
 
 
-@cache
-def _header_name(key: str) -> str:
-    return key.replace("_", "-").title()
+@lru_cache(maxsize=1024)   # bounded: a client chooses its header names
+def _header(key: str) -> tuple[str | None, bool]:
+    """An environ key's header name (None when it is no header) and whether it is a secret."""
+    if key[:5] == "HTTP_":
+        name = key[5:].replace("_", "-").title()
+    elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        name = key.replace("_", "-").title()
+    else:
+        return None, False
+    return name, name.lower() in SECRET_HEADERS
 
 
 def _mask_header(name: str, value: str) -> str:
@@ -409,10 +404,13 @@ class JournalLayer:
 
 def _buffer_body(environ) -> bytes:
     """Read the body once and put it back, so the app still reads it all."""
+    length = environ.get("CONTENT_LENGTH")
+    if not length:
+        return b""
     try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        length = int(length)
     except ValueError:
-        length = 0
+        return b""
     from mock_server.app import MAX_BODY as LIMIT
     if length <= 0 or length > LIMIT:
         return b""

@@ -1,17 +1,18 @@
 """Where each worker process puts its journal entries before they reach the journal's database.
 
 An entry is one JSON line appended to the worker's own file beside the journal database
-(``<journal>-spool-<pid>``): one ``write`` before the answer leaves, so a test that asks the journal
-right after its request, whichever worker it asks, finds the entry. Writing the entry into SQLite
-on the request's path, one commit per request or even grouped, cost a quarter of the throughput
-of a cached GET; an append costs a few microseconds.
+(``<journal>-spool-<pid>-<n>``): one ``write`` before the answer leaves, so a test that asks the
+journal right after its request, whichever worker it asks, finds the entry. Writing the entry into
+SQLite on the request's path, one commit per request or even grouped, cost a quarter of the
+throughput of a cached GET; an append costs a few microseconds, and nothing else of the journal's
+work happens on a request's path.
 
-Readers move what the files hold into the database first (``drain``), under an exclusive lock on
-``<journal>-spool.lock`` so that two readers never take the same lines twice, and each file's read
-offset is kept in the database, committed with the rows it covered. A worker empties its own file
-when it has grown (``Spool.append`` says when), so the files stay small when nobody reads. A file
-whose worker is gone is removed once drained; a torn last line (a worker killed mid-write) is
-never read.
+Readers move what the files hold into the database (``Journal.drain``), under an exclusive lock on
+``<journal>-spool.lock`` so that two readers never take the same lines twice; each file's read
+offset is kept in the database, committed with the rows it covered. A worker starts a new file
+every ``SEGMENT`` entries and deletes its files older than the journal keeps, so the files stay
+bounded when nobody reads. A reader deletes a file once it has read all of it and its worker has
+moved on to a newer one or is gone. A torn last line (a worker killed mid-write) is never read.
 """
 from __future__ import annotations
 
@@ -19,40 +20,48 @@ import fcntl
 import glob
 import json
 import os
+import re
 import threading
 from contextlib import contextmanager
 
-DRAIN_EVERY = 2048   # a worker drains its own file after this many appends
+SEGMENT = 1024   # entries per spool file
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+NAMED = re.compile(r"-spool-[0-9]+-[0-9]+$")
 DDL = "CREATE TABLE IF NOT EXISTS spooled (file TEXT PRIMARY KEY, offset INTEGER NOT NULL)"
 
 
 class Spool:
-    def __init__(self, journal_path: str):
+    def __init__(self, journal_path: str, size: int):
         self.prefix = journal_path + "-spool-"
         self.lock_path = journal_path + "-spool.lock"
-        self.write_lock = threading.Lock()   # this process's turn to append, or to empty its file
+        self.keep = size // SEGMENT + 2   # a worker's files that can still hold one of the latest `size`
+        self._write_lock = threading.Lock()
         self._fd = self._pid = None
-        self._appended = 0
+        self._n = self._appended = 0
 
-    def append(self, row: list) -> bool:
-        """Append one entry; True when this process's file is due to be drained."""
-        line = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
-        with self.write_lock:
-            if self._pid != os.getpid():   # a forked worker gets a file of its own
-                self._fd = os.open(self.own_file(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                self._pid, self._appended = os.getpid(), 0
+    def append(self, row: list) -> None:
+        line = (_encode(row) + "\n").encode("utf-8", "replace")
+        with self._write_lock:
+            if self._pid != os.getpid() or self._appended >= SEGMENT:
+                self._next_file()
             os.write(self._fd, line)
             self._appended += 1
-            return self._appended % DRAIN_EVERY == 0
 
-    def own_file(self) -> str:
-        return f"{self.prefix}{os.getpid()}"
+    def _next_file(self) -> None:
+        pid = os.getpid()
+        if self._pid != pid:   # a forked worker, or a pid used before: files of its own, numbered on
+            self._fd, self._pid = None, pid
+            self._n = max((seq for p, seq in map(_owner, self._files()) if p == pid), default=-1)
+        if self._fd is not None:
+            os.close(self._fd)
+        self._n += 1
+        self._fd = os.open(f"{self.prefix}{pid}-{self._n}", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._appended = 0
+        self.remove(f"{os.path.basename(self.prefix)}{pid}-{self._n - self.keep}")
 
-    def truncate_own(self) -> None:
-        """Empty this process's file; the caller holds ``write_lock`` and the cross-process lock."""
-        if self._fd is not None and self._pid == os.getpid():
-            os.ftruncate(self._fd, 0)
+    def _files(self) -> list[str]:
+        return [os.path.basename(p) for p in glob.glob(glob.escape(self.prefix) + "*") if NAMED.search(p)]
 
     @contextmanager
     def locked(self):
@@ -64,24 +73,26 @@ class Spool:
             os.close(fd)   # closing releases the lock
 
     def pending(self, offsets: dict[str, int]):
-        """(file, new offset, rows, gone) for each spool file, reading past ``offsets[file]``."""
-        for path in sorted(glob.glob(glob.escape(self.prefix) + "*")):
-            name = os.path.basename(path)
+        """(file, new offset, rows, done) for each spool file, reading past ``offsets[file]``;
+        ``done``: nothing more will ever be written to it, and all of it has been read."""
+        names = self._files()
+        latest: dict[int, int] = {}
+        for pid, seq in map(_owner, names):
+            latest[pid] = max(seq, latest.get(pid, -1))
+        for name in sorted(names, key=_owner):
             start = offsets.get(name, 0)
             try:
-                with open(path, "rb") as handle:
-                    size = os.fstat(handle.fileno()).st_size
-                    if start > size:   # emptied by its worker after a reader's offset was kept
-                        start = 0
+                with open(os.path.join(os.path.dirname(self.prefix), name), "rb") as handle:
                     handle.seek(start)
                     data = handle.read()
-            except FileNotFoundError:
+            except FileNotFoundError:   # its worker deleted it as too old
                 yield name, 0, [], True
                 continue
             end = data.rfind(b"\n") + 1
             rows = [json.loads(line) for line in data[:end].splitlines() if line]
-            pid = name.rpartition("-")[2]
-            yield name, start + end, rows, not _alive(pid)   # a dead worker's torn line never completes
+            pid, seq = _owner(name)
+            finished = end == len(data) and seq < latest[pid]
+            yield name, start + end, rows, finished or not _alive(pid)   # a dead worker's torn line never completes
 
     def remove(self, name: str) -> None:
         try:
@@ -90,13 +101,16 @@ class Spool:
             pass
 
 
-def _alive(pid: str) -> bool:
-    if not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
+def _owner(name: str) -> tuple[int, int]:
+    pid, _, seq = name.rpartition("-spool-")[2].partition("-")
+    return int(pid), int(seq)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
         return True
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:

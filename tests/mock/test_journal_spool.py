@@ -17,7 +17,7 @@ def test_a_file_site_lists_what_each_worker_spooled(tmp_path):
     mock = ContractClient(create_app(Config(db=str(tmp_path / "site.sqlite3"), seed=1)))
     mock.client.get("/wp-json/nothing/1")
     spooled = list(tmp_path.glob("site.journal.sqlite3-spool-*"))
-    assert [p.name for p in spooled] == [f"site.journal.sqlite3-spool-{os.getpid()}"]
+    assert [p.name for p in spooled] == [f"site.journal.sqlite3-spool-{os.getpid()}-0"]
     assert b"/wp-json/nothing/1" in spooled[0].read_bytes()
     [entry] = mock.client.get("/__mock__/requests").get_json()
     assert entry["path"] == "/wp-json/nothing/1" and entry["headers"]["Host"] == "localhost"
@@ -43,19 +43,19 @@ def test_another_process_entries_are_read_and_its_file_removed_once_it_is_gone(t
     os.waitpid(child, 0)
     journal.record(row("/from/parent", at=1.0))
     assert sorted(p.name for p in tmp_path.glob("*-spool-*")) == sorted(
-        [f"j.journal.sqlite3-spool-{child}", f"j.journal.sqlite3-spool-{os.getpid()}"])
+        [f"j.journal.sqlite3-spool-{child}-0", f"j.journal.sqlite3-spool-{os.getpid()}-0"])
     assert [e["path"] for e in journal.entries({})] == ["/from/parent", "/from/child"]
-    assert [p.name for p in tmp_path.glob("*-spool-*")] == [f"j.journal.sqlite3-spool-{os.getpid()}"]
+    assert [p.name for p in tmp_path.glob("*-spool-*")] == [f"j.journal.sqlite3-spool-{os.getpid()}-0"]
 
 
 def test_a_torn_last_line_is_left_until_it_is_complete(tmp_path):
     path = str(tmp_path / "j.journal.sqlite3")
     journal = Journal(path, 100)
     journal.record(row("/whole"))
-    with open(f"{path}-spool-{os.getpid()}", "ab") as spool:
+    with open(f"{path}-spool-{os.getpid()}-0", "ab") as spool:
         spool.write(b'[2.0,"other","GET","/torn"')
     assert [e["path"] for e in journal.entries({})] == ["/whole"]
-    with open(f"{path}-spool-{os.getpid()}", "ab") as spool:
+    with open(f"{path}-spool-{os.getpid()}-0", "ab") as spool:
         spool.write(b',"",{},null,404,0.1,null]\n')
     assert [e["path"] for e in journal.entries({})] == ["/whole", "/torn"]
 
@@ -66,7 +66,7 @@ def test_a_killed_worker_torn_line_is_dropped_with_its_file(tmp_path):
     child = os.fork()
     if child == 0:
         Journal(path, 100).record(row("/before/kill"))
-        with open(f"{path}-spool-{os.getpid()}", "ab") as spool:
+        with open(f"{path}-spool-{os.getpid()}-0", "ab") as spool:
             spool.write(b'[3.0,"other","GET","/half')
         os.kill(os.getpid(), signal.SIGKILL)
     os.waitpid(child, 0)
@@ -74,15 +74,18 @@ def test_a_killed_worker_torn_line_is_dropped_with_its_file(tmp_path):
     assert list(tmp_path.glob("*-spool-*")) == []
 
 
-def test_a_worker_empties_its_own_file_as_it_grows_and_the_journal_stays_bounded(tmp_path, monkeypatch):
-    monkeypatch.setattr(journal_spool, "DRAIN_EVERY", 10)
+def test_a_worker_moves_to_new_files_and_deletes_old_ones_nobody_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(journal_spool, "SEGMENT", 10)
     path = str(tmp_path / "j.journal.sqlite3")
-    journal = Journal(path, 15)
-    for n in range(25):
+    journal = Journal(path, 25)            # keeps 25 // 10 + 2 = 4 files: every entry of the latest 25
+    for n in range(65):
         journal.record(row(f"/n/{n}", at=float(n)))
-    spool = tmp_path / f"j.journal.sqlite3-spool-{os.getpid()}"
-    assert spool.read_bytes().count(b"\n") == 5     # drained and emptied at 10 and 20
-    assert [e["path"] for e in journal.entries({})] == [f"/n/{n}" for n in range(10, 25)]
-    assert spool.read_bytes().count(b"\n") == 5   # a read moves the entries in; only their worker empties it
-    journal.record(row("/n/25", at=25.0))
-    assert [e["path"] for e in journal.entries({})][-2:] == ["/n/24", "/n/25"]
+    pid = os.getpid()
+    assert sorted(p.name for p in tmp_path.glob("*-spool-*")) == [f"j.journal.sqlite3-spool-{pid}-{n}" for n in (3, 4, 5, 6)]
+    assert [e["path"] for e in journal.entries({})] == [f"/n/{n}" for n in range(40, 65)]
+    # read to the end: the finished files go, the one still written stays
+    assert [p.name for p in tmp_path.glob("*-spool-*")] == [f"j.journal.sqlite3-spool-{pid}-6"]
+    for n in range(65, 72):
+        journal.record(row(f"/n/{n}", at=float(n)))
+    assert [e["path"] for e in journal.entries({})] == [f"/n/{n}" for n in range(47, 72)]
+    assert sorted(p.name for p in tmp_path.glob("*-spool-*")) == [f"j.journal.sqlite3-spool-{pid}-7"]
