@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python benchmarks/bench_fixtures.py [--seconds 0.5] [KIND ...]   (default: every contract)
 Each kind is compiled and warmed up first (compilation happens once per process, and an object
-built often is written out as one function: up to 2,000 payloads or twice --seconds of CPU); then payloads
+built often is written out as one function: warm-up lasts until a batch of 200 writes out no new
+object, at most 20,000 payloads or ten times --seconds of CPU); then payloads
 are generated in batches of 200 for about --seconds and counted, against the wall clock and
 against this process's CPU time (the second is closer to what a quiet machine would show when
 others share the cores), and the CPU rate of the best batch is printed too (the least disturbed
@@ -19,23 +20,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fixtures.compiler import Run, for_contract  # noqa: E402
+from fixtures.compiler import Run, for_contract, written  # noqa: E402
 from fixtures.generate import kind_seed  # noqa: E402
 from membermock import contracts  # noqa: E402
 
 GOAL = 10_000
-WARM_UP = 2_000  # payloads at most before measuring (steady state: what a long run reaches)
+WARM_UP = 20_000  # payloads at most before measuring (steady state: what a long run reaches)
 
 
 def rate(kind: str, seconds: float) -> tuple[float, float, float, int]:
     """(payloads per wall second, per CPU second, per CPU second of the best batch, payloads made)."""
     gen, run = for_contract(kind), Run(kind_seed(kind, 1))
-    warm = time.process_time() + 2 * seconds
-    for i in range(WARM_UP):  # caches and pools; an object is written out once built compiler.HOT
-        run.fresh()           # times, which for one event of the 44 of memberpress.event takes ~1,500
-        gen(run, ())
-        if i % 200 == 199 and time.process_time() > warm:
+    warm, last = time.process_time() + 10 * seconds, -1
+    for _ in range(WARM_UP // 200):  # caches and pools; objects built compiler.HOT times get written
+        for _ in range(200):          # out, which for an event of memberpress.event's 44 takes ~1,500
+            run.fresh()               # payloads: warm until a batch writes out nothing new
+            gen(run, ())
+        if written() == last or time.process_time() > warm:
             break
+        last = written()
     done, start, cpu = 0, time.perf_counter(), time.process_time()
     deadline, best = start + seconds, 0.0
     while True:
