@@ -1,6 +1,8 @@
 """The schemathesis view of the contracts, configured for this run."""
 from __future__ import annotations
 
+from functools import cache
+
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import GenerationMode
@@ -20,6 +22,12 @@ def load(api: str, negative: bool = True, stateful: bool = False):
     modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE] if negative else [GenerationMode.POSITIVE]
     schema.config.generation.update(modes=modes, max_examples=target.options.max_examples)
     return schema
+
+
+@cache
+def positive(api: str):
+    """The schema hand-made requests are built from (one per process, shared by the tests)."""
+    return load(api, negative=False)
 
 
 def hypothesis_settings(**extra) -> settings:
