@@ -20,7 +20,8 @@ def load(api: str, negative: bool = True, stateful: bool = False):
     # Only the links the contracts declare: inferred ones would guess at relations they do not state.
     schema.config.phases.stateful.inference.algorithms = []
     modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE] if negative else [GenerationMode.POSITIVE]
-    schema.config.generation.update(modes=modes, max_examples=target.options.max_examples)
+    # Credentials are always the run's own (strip_generated_auth): generating them would be wasted.
+    schema.config.generation.update(modes=modes, max_examples=target.options.max_examples, with_security_parameters=False)
     return schema
 
 

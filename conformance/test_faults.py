@@ -38,6 +38,14 @@ def _path(op: contract.Operation) -> dict:
     return {name: FOREIGN_ID for name in re.findall(r"\{(\w+)\}", op.path)}
 
 
+def _code(response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
+
+
 @pytest.mark.writes
 @pytest.mark.parametrize("op", _ops())
 def test_documented_server_failure(op, target, disposable):
@@ -48,10 +56,15 @@ def test_documented_server_failure(op, target, disposable):
     concrete = op.path
     for name, value in path.items():
         concrete = concrete.replace("{" + name + "}", str(value))
+    schema = schemas.positive(op.api)[op.path][op.method]
+    plain = schema.Case(path_parameters=path, query={}).call(
+        session=target.http, base_url=disposable.url, headers=disposable.credentials(op.api))
+    if plain.status_code == 404 and _code(plain) == "rest_no_route":
+        pytest.skip(f"{op.op_id}: the site does not serve the route (rest_no_route), so it has no failure of its own")
     for status in mocksite.fault_statuses(op):
         mocksite.fault(target, disposable, method=op.method, path=concrete, status=int(status), times=1)
         try:
-            case = schemas.positive(op.api)[op.path][op.method].Case(path_parameters=path, query={})
+            case = schema.Case(path_parameters=path, query={})
             response = case.call(session=target.http, base_url=disposable.url, headers=disposable.credentials(op.api))
         finally:
             mocksite.clear_faults(target, disposable)
