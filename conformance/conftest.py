@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import contract, report, state
+from conformance import contract, mocksite, report, state
 from conformance.target import Options, Target
 
 
@@ -126,6 +126,15 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def target():
     return state.target()
+
+
+@pytest.fixture(scope="session")
+def disposable(target):
+    """A disposable site of a membermock target (conformance/mocksite.py), or None on any other server."""
+    site = mocksite.create(target)
+    yield site
+    if site is not None:
+        mocksite.remove(target, site)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -26,14 +26,6 @@ def _ops() -> list:
             for api in contract.API_NAMES for op in contract.operations(api) if mocksite.fault_statuses(op)]
 
 
-@pytest.fixture(scope="session")
-def disposable(target):
-    site = mocksite.create(target)
-    yield site
-    if site is not None:
-        mocksite.remove(target, site)
-
-
 def _path(op: contract.Operation) -> dict:
     return {name: FOREIGN_ID for name in re.findall(r"\{(\w+)\}", op.path)}
 
