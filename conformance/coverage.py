@@ -25,6 +25,9 @@ def reason(target, op: contract.Operation, status: str) -> str:
         return stated
     if op.raw.get("x-optional-route") and seen <= {"404"}:
         return f"optional route ({op.raw['x-optional-route']}) this site does not serve: it answered 404"
+    if op.raw.get("x-optional-route") and status == "404" and "{" not in op.path:
+        return (f"optional route ({op.raw['x-optional-route']}) this site serves: 404 is the answer of a site "
+                f"that does not")
     if status == "401" and op.public:
         return ("public: 401 only where something reads the current user before WordPress's REST "
                 "authentication check and refuses a wrong login (incorrect_password)")

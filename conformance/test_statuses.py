@@ -146,7 +146,10 @@ def test_documented_refusals(op, target, disposable):
             _send(op, path, query, body, member)
         if disposable and "403" in op.statuses:
             # A logged-in user with no role at all (not even `read`), on the mock's disposable site.
-            _send(op, path, query, body, disposable.norole, disposable)
+            answer = _send(op, path, query, body, disposable.norole, disposable)
+            assert not 200 <= answer.status_code < 300, (
+                f"{op.op_id} ({op.label}) -> {answer.status_code}: rule 'capability required' broken: a user with "
+                f"no role, so no capability at all, was let through")
     site = None
     if contract.irreversible(op) and not target.options.allow_irreversible:
         if disposable is None:
