@@ -158,6 +158,8 @@ def test_documented_refusals(op, target, disposable):
     if credentials is None:
         return
     send = functools.partial(_send, site=site)
+    if existing := _existing(op, credentials) if op.method == "GET" and site is None else None:
+        send(op, existing, query, body, credentials)  # an object the server lists: the success status
     if path or FOREIGN_ID in [*query.values(), *_values(body)]:
         send(op, path, query, body, credentials)  # names an object that does not exist
     if path and "404" in op.statuses:
@@ -193,6 +195,28 @@ def test_documented_refusals(op, target, disposable):
     if site and not path and body is not None:
         # The create itself, on the disposable site: effects.yaml's body, or the contract's required fields.
         send(op, path, query, body or _value(op.api, _json_body(op) or {}), credentials)
+
+
+_LISTED: dict = {}
+
+
+def _existing(op: contract.Operation, credentials: dict) -> dict | None:
+    """Path values naming an object the server lists: a GET of ``/things/{id}/...`` reads the first
+    item of ``GET /things`` (its field named like the path argument, else its ``id``)."""
+    names = re.findall(r"\{(\w+)\}", op.path)
+    if len(names) != 1:
+        return None
+    parent = op.path.split("/{", 1)[0]
+    listing = contract.match("GET", parent)
+    if listing is None or listing.path != parent or "{" in parent:
+        return None
+    if parent not in _LISTED:
+        answer = TARGET.call(op.api, "GET", parent, auth=credentials, params={"per_page": 1})
+        body = answer.json() if answer.status_code == 200 and "json" in answer.headers.get("content-type", "") else None
+        _LISTED[parent] = body[0] if isinstance(body, list) and body and isinstance(body[0], dict) else None
+    item = _LISTED[parent]
+    value = item and item.get(names[0], item.get("id"))
+    return {names[0]: value} if value not in (None, "") else None
 
 
 def _reads_json(op: contract.Operation) -> bool:
