@@ -183,9 +183,11 @@ def set_membership_level(call):
         if call.arg(name) is not None:
             echo[name] = number(floatval(call.arg(name)))
             fields[name] = domain.price(echo[name])
-    for name in ("cycle_number", "expiration_number"):
-        if call.arg(name) is not None:
-            echo[name] = fields[name] = max(intval(call.arg(name)), 0)
+    if call.arg("cycle_number") is not None:
+        echo["cycle_number"] = fields["cycle_number"] = intval(call.arg("cycle_number"))   # a negative one stays
+    if call.arg("expiration_number") is not None:
+        echo["expiration_number"] = intval(call.arg("expiration_number"))
+        fields["expiration_number"] = max(echo["expiration_number"], 0)   # the column keeps no negative number
     if call.arg("billing_limit") is not None:
         fields["billing_limit"] = intval(call.arg("billing_limit"))  # a negative number is stored as sent
         echo["billing_limit"] = str(fields["billing_limit"])     # sanitize_text_field keeps it text
