@@ -13,7 +13,7 @@ def seeds_present() -> bool:
 # Modules whose every test is exhaustive (module-level pytestmark). Building their schemathesis
 # tests takes seconds of CPU in every xdist worker, so `make test` (-m "not exhaustive") does not
 # collect them at all rather than collect and deselect.
-WHOLLY_EXHAUSTIVE = ("server/test_fuzz.py",)
+WHOLLY_EXHAUSTIVE = ("server/test_fuzz.py", "mock/test_every_boundary.py")
 
 
 def pytest_ignore_collect(collection_path, config):
