@@ -100,6 +100,7 @@ def test_break_is_reported(variant, tmp_path):
     assert rule in out, out[-3000:]
 
 
+@pytest.mark.exhaustive   # the webhook family's break (bad-event-payload) runs in `make test`
 def test_webhooks_skipped_where_not_offered(tmp_path):
     with broken("no-webhooks", tmp_path / "site.sqlite3") as server:
         code, out, report = conformance(server.base, tmp_path, "--api", "memberpress", "--", "-k", "test_event_arrives_valid")
