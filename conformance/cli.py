@@ -6,18 +6,22 @@ every test passed or was skipped (with its reason in the report).
 """
 from __future__ import annotations
 
-import re
+import math
 import sys
 from pathlib import Path
 
 from conformance import contract
 
 PACKAGE = Path(__file__).resolve().parent
+PLUGINS = ("--disable-plugin-autoload", "-p", "schemathesis.pytest.plugin", "-p", "_hypothesis_pytestplugin")
 
 
 def pytest_args(args) -> list[str]:
     where = PACKAGE / "test_webhook_listen.py" if args.webhook_listen else PACKAGE   # collect only what runs
     out = [str(where), "-p", "no:cacheprovider", "--rootdir", str(PACKAGE), "-c", str(PACKAGE / "pytest.ini"),
+           # Only the plugins the suite uses: autoloading every installed one (xdist, faker, anyio,
+           # membermock's own) and rewriting their modules' asserts cost each process ~6 s of CPU.
+           *PLUGINS,
            "--api", args.api, "--max-examples", str(args.max_examples),
            "--webhook-host", args.webhook_host, "-q", "-rfEs", "--tb=line",
            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
@@ -41,69 +45,85 @@ def pytest_args(args) -> list[str]:
 def run(args) -> int:
     if not args.base_url and not args.webhook_listen:
         sys.exit("membermock conformance: --base-url is required (unless only --webhook-listen)")
-    if args.workers > 1 and args.api == "all" and not args.webhook_listen:
+    if args.workers != 1 and args.api == "all" and not args.webhook_listen:
         return _run_parallel(args)
     import pytest
 
     return int(pytest.main(pytest_args(args)))
 
 
+# Generated requests per process: about this many operations' worth (MemberPress's 72 make two).
+OPERATIONS_PER_SHARD = 40
+
+
+def shards(apis) -> list[tuple[str, int, int]]:
+    """(api, part, parts): each API's generated-request tests dealt over ceil(operations / 40)
+    processes, the first of which also runs the API's other tests."""
+    out = []
+    for api in apis:
+        parts = max(1, math.ceil(len(contract.operations(api)) / OPERATIONS_PER_SHARD))
+        out += [(api, part, parts) for part in range(1, parts + 1)]
+    return out
+
+
 def _run_parallel(args) -> int:
-    """One process per API (up to --workers at a time); their JUnit files and reports are merged."""
+    """The APIs in parallel processes (their generated requests split where there are many), up
+    to --workers at a time; their JUnit files are merged, and one report is written from what all
+    of them saw."""
     import subprocess
     import tempfile
     import xml.etree.ElementTree as ET
     from concurrent.futures import ThreadPoolExecutor
 
-    work = Path(tempfile.mkdtemp(prefix="membermock-conformance-"))
+    from conformance import report
+    from conformance.target import Options, Target
 
-    def one(api: str) -> int:
-        argv = [sys.executable, "-m", "membermock.cli", "conformance", *_own_argv(args, api, work)]
-        with open(work / f"{api}.log", "w", encoding="utf-8") as log:
+    work = Path(tempfile.mkdtemp(prefix="membermock-conformance-"))
+    jobs = shards(contract.API_NAMES)
+    name = {job: job[0] if job[2] == 1 else f"{job[0]}-{job[1]}of{job[2]}" for job in jobs}
+
+    def one(job) -> int:
+        argv = [sys.executable, "-m", "membermock.cli", "conformance", *_own_argv(args, job, work / name[job])]
+        with open(work / f"{name[job]}.log", "w", encoding="utf-8") as log:
             return subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT).returncode
 
-    with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        codes = dict(zip(contract.API_NAMES, pool.map(one, contract.API_NAMES)))
-    for api in contract.API_NAMES:
-        print(f"== {api}: exit {codes[api]}\n" + (work / f"{api}.log").read_text(encoding="utf-8"))
+    with ThreadPoolExecutor(max_workers=args.workers or len(jobs)) as pool:
+        codes = dict(zip(jobs, pool.map(one, jobs)))
+    for job in jobs:
+        print(f"== {name[job]}: exit {codes[job]}\n" + (work / f"{name[job]}.log").read_text(encoding="utf-8"))
     if args.junit_xml:
         merged = ET.Element("testsuites")
-        for api in contract.API_NAMES:
-            path = work / f"{api}.xml"
+        for job in jobs:
+            path = work / f"{name[job]}.xml"
             if path.exists():
-                root = ET.parse(path).getroot()
-                merged.extend(root.iter("testsuite"))
+                merged.extend(ET.parse(path).getroot().iter("testsuite"))
         ET.ElementTree(merged).write(args.junit_xml, encoding="utf-8", xml_declaration=True)
+    target = Target(Options(base_url=args.base_url, mp_api_key=args.mp_api_key, wp_user=args.wp_user,
+                            wp_app_password=args.wp_app_password, subscriber_user=_subscriber(args)[0],
+                            subscriber_app_password=_subscriber(args)[1], read_only=args.read_only,
+                            allow_irreversible=args.allow_irreversible, max_examples=args.max_examples))
+    report.merge(target, [p for job in jobs if (p := work / f"{name[job]}.json").exists()])
     if args.report:
-        parts = [(work / f"{api}.md").read_text(encoding="utf-8") for api in contract.API_NAMES
-                 if (work / f"{api}.md").exists()]
-        Path(args.report).write_text("\n".join([_merged_coverage(parts), *parts]), encoding="utf-8")
-    return max(codes.values())
+        report.write(target, args.report)
+    print("\n".join(report.summary_lines(target)))
+    ran = [code for code in codes.values() if code != NO_TESTS]   # a -k can leave a shard nothing to run
+    return max(ran) if ran else NO_TESTS
 
 
-ROW = re.compile(r"^\| ([\w-]+) \| (\d+)/(\d+) \([^)]*\) \| (\d+)/(\d+) \([^)]*\) \| (\d+) \| (\d+) \|$", re.M)
+NO_TESTS = 5   # pytest's exit status when nothing was collected
 
 
-def _merged_coverage(parts: list[str]) -> str:
-    """The coverage table over all APIs, from the rows each API's report gives (one process each)."""
-    rows = [m for part in parts for m in ROW.finditer(part)]
-    verdicts = [line for part in parts for line in part.splitlines() if line.startswith("- Verdict:")]
-    total = [sum(int(m.group(i)) for m in rows) for i in range(2, 8)]
-    pct = lambda a, b: f"{a}/{b} ({100 * a / b:.0f}%)" if b else "0/0"  # noqa: E731
-    failed = any("DOES NOT CONFORM" in v for v in verdicts)
-    lines = ["# Conformance report: all APIs", "",
-             f"- Verdict: **{'DOES NOT CONFORM' if failed else 'conforms'}** (one process per API; each report follows)", "",
-             "| API | operations exercised | documented status codes exercised | not seen, with a reason | unaccounted |",
-             "|---|---|---|---|---|"]
-    lines += [m.group(0) for m in rows]
-    lines.append(f"| **all** | {pct(total[0], total[1])} | {pct(total[2], total[3])} | {total[4]} | {total[5]} |")
-    return "\n".join(lines) + "\n"
+def _subscriber(args) -> tuple[str | None, str | None]:
+    if args.wp_subscriber:
+        user, _, password = args.wp_subscriber.partition(":")
+        return user, password
+    return args.wp_subscriber_user, args.wp_subscriber_app_password
 
 
-def _own_argv(args, api: str, work: Path) -> list[str]:
+def _own_argv(args, job, stem: Path) -> list[str]:
+    api, part, parts = job
     out = ["--base-url", args.base_url, "--api", api, "--max-examples", str(args.max_examples),
-           "--webhook-host", args.webhook_host, "--report", str(work / f"{api}.md"),
-           "--junit-xml", str(work / f"{api}.xml")]
+           "--webhook-host", args.webhook_host, "--junit-xml", f"{stem}.xml", "--workers", "1"]
     for flag, value in (("--mp-api-key", args.mp_api_key), ("--wp-user", args.wp_user),
                         ("--wp-app-password", args.wp_app_password),
                         ("--wp-subscriber", args.wp_subscriber),
@@ -113,7 +133,8 @@ def _own_argv(args, api: str, work: Path) -> list[str]:
         if value:
             out += [flag, value]
     out += [flag for flag, on in (("--read-only", args.read_only), ("--allow-irreversible", args.allow_irreversible)) if on]
-    return out + (["--", *args.pytest_args] if args.pytest_args else [])
+    return out + ["--", "--state-out", f"{stem}.json", *(["--shard", f"{part}/{parts}"] if parts > 1 else []),
+                  *(args.pytest_args or [])]
 
 
 def add_parser(sub) -> None:
@@ -135,9 +156,9 @@ def add_parser(sub) -> None:
     c.add_argument("--junit-xml", metavar="FILE", help="write JUnit XML")
     c.add_argument("--report", metavar="FILE", help="write a Markdown report with coverage")
     c.add_argument("--max-examples", type=int, default=25, help="generated requests per operation (default 25)")
-    c.add_argument("--workers", type=int, default=3,
-                   help="with --api all: check the APIs in up to N parallel processes (default 3, one per API; "
-                        "1 runs them in one process)")
+    c.add_argument("--workers", type=int, default=0,
+                   help="with --api all: check the APIs in up to N parallel processes (default: one per API, two for "
+                        "MemberPress's generated requests; 1 runs everything in one process)")
     c.add_argument("--webhook-host", default="127.0.0.1",
                    help="address the server reaches this machine's webhook listener at")
     c.add_argument("--mp-webhook-key", help="the site's MemberPress webhook key: every delivery must carry it")

@@ -6,7 +6,7 @@ cannot tell is stated per operation in effects.yaml under ``unreached``.
 """
 from __future__ import annotations
 
-from conformance import contract, effects
+from conformance import contract, effects, mocksite
 
 UNACCOUNTED = "not reached by any request of this run"
 
@@ -25,11 +25,16 @@ def reason(target, op: contract.Operation, status: str) -> str:
         return stated
     if op.raw.get("x-optional-route") and seen <= {"404"}:
         return f"optional route ({op.raw['x-optional-route']}) this site does not serve: it answered 404"
+    if op.raw.get("x-optional-route") and status == "404" and "{" not in op.path:
+        return (f"optional route ({op.raw['x-optional-route']}) this site serves: 404 is the answer of a site "
+                f"that does not")
     if status == "401" and op.public:
         return ("public: 401 only where something reads the current user before WordPress's REST "
                 "authentication check and refuses a wrong login (incorrect_password)")
     if status.startswith("5"):
-        return "server-side failure only (a PHP error or a failed save); no valid request causes it"
+        how = ("a membermock target reaches it through a fault" if status in mocksite.fault_statuses(op) else
+               "its documented body is not the WordPress error object a fault of the mock answers with")
+        return f"server-side failure only (a PHP error or a failed save); no valid request causes it ({how})"
     if options.read_only and op.method != "GET":
         return "--read-only: the operation is not called"
     if contract.irreversible(op) and not options.allow_irreversible and status not in ("401", "403"):

@@ -239,3 +239,38 @@ def write(target, path: str) -> None:
     else:
         lines.append("Nothing was created.")
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# -- one report from several processes (membermock conformance --api all runs one per shard) ---------
+
+def dump(target, path: str) -> None:
+    """What this process saw and did, for the parent that merges the shards' runs into one report."""
+    import json
+    from dataclasses import asdict
+
+    ledger = target.ledger
+    state = {"started": RUN.started, "requests": ledger.requests, "methods": ledger.methods,
+             "statuses": [[api, op_id, sorted(codes)] for (api, op_id), codes in ledger.statuses.items()],
+             "cleanups": [asdict(c) for c in ledger.cleanups],
+             "tests": [asdict(t) for t in RUN.tests.values()]}
+    Path(path).write_text(json.dumps(state), encoding="utf-8")
+
+
+def merge(target, paths: list) -> None:
+    """Load the shards' dumps into ``target``'s ledger and this process's RUN (for ``write``)."""
+    import json
+
+    from conformance.target import Cleanup
+
+    ledger = target.ledger
+    for path in paths:
+        state = json.loads(Path(path).read_text(encoding="utf-8"))
+        RUN.started = min(RUN.started, state["started"])
+        ledger.requests += state["requests"]
+        for method, n in state["methods"].items():
+            ledger.methods[method] = ledger.methods.get(method, 0) + n
+        for api, op_id, codes in state["statuses"]:
+            ledger.statuses[(api, op_id)].update(codes)
+        ledger.cleanups += [Cleanup(**c) for c in state["cleanups"]]
+        for t in state["tests"]:
+            RUN.tests[t["nodeid"]] = Outcome(**{**t, "operations": tuple(t["operations"]), "events": tuple(t["events"])})

@@ -1,6 +1,8 @@
 """The schemathesis view of the contracts, configured for this run."""
 from __future__ import annotations
 
+from functools import cache
+
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import GenerationMode
@@ -18,8 +20,15 @@ def load(api: str, negative: bool = True, stateful: bool = False):
     # Only the links the contracts declare: inferred ones would guess at relations they do not state.
     schema.config.phases.stateful.inference.algorithms = []
     modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE] if negative else [GenerationMode.POSITIVE]
-    schema.config.generation.update(modes=modes, max_examples=target.options.max_examples)
+    # Credentials are always the run's own (strip_generated_auth): generating them would be wasted.
+    schema.config.generation.update(modes=modes, max_examples=target.options.max_examples, with_security_parameters=False)
     return schema
+
+
+@cache
+def positive(api: str):
+    """The schema hand-made requests are built from (one per process, shared by the tests)."""
+    return load(api, negative=False)
 
 
 def hypothesis_settings(**extra) -> settings:

@@ -183,6 +183,11 @@ class Target:
         if 200 <= response.status_code < 300 and prepared.method != "GET":
             self._register(op, response)
 
+    def record(self, op: contract.Operation, status: int) -> None:
+        """A response to ``op`` seen elsewhere than at the base URL (a disposable site of the mock)."""
+        with self.ledger.lock:
+            self.ledger.statuses[(op.api, op.op_id)].add(str(status))
+
     def _register(self, op: contract.Operation, response) -> None:
         for link in contract.deleters(op):
             try:

@@ -5,6 +5,7 @@ run's credentials; every answer must be no 5xx, have a documented status, conten
 headers. A negative request to an operation that documents a 400 must be refused with a 4xx.
 The first time a protected operation answers 2xx, the same request is sent without credentials
 and must be refused (401/403); operations whose ``security`` lists ``{}`` are public and exempt.
+An operation stops early once 10 requests in a row showed no new kind of answer (saturation.py).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 
-from conformance import checking, contract, schemas, state
+from conformance import checking, contract, saturation, schemas, state
 
 TARGET = state.target()
 C = schemathesis.checks
@@ -55,6 +56,15 @@ def _run(api: str, case) -> None:
     checking.validate(case, response, checks)
     if credentials and not negative and not op.public and 200 <= response.status_code < 300:
         _auth_probe(case, op)
+    saturation.saw(saturation.kind(negative, response))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_saturation():
+    """Each operation starts with nothing seen, and no other hypothesis test is cut short."""
+    saturation.STATE.reset()
+    yield
+    saturation.STATE.reset()
 
 
 def _args_negative(case) -> bool:
@@ -79,6 +89,6 @@ def _test(api: str):
     return test
 
 
-test_memberpress = _test("memberpress")
-test_pmpro = _test("pmpro")
-test_wc_memberships = _test("wc-memberships")
+# Only the APIs this run checks: schemathesis analyses a whole document when it collects its tests.
+for _api in TARGET.options.apis:
+    globals()[f"test_{_api.replace('-', '_')}"] = _test(_api)

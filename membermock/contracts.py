@@ -168,7 +168,8 @@ def openapi(api: str) -> dict:
     """One API's OpenAPI document, parsed once per process."""
     import yaml
 
-    return yaml.safe_load(openapi_documents()[api].read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when present: 5x faster, same result
+    return yaml.load(openapi_documents()[api].read_text(encoding="utf-8"), Loader=loader)
 
 
 def openapi_documents() -> dict[str, Path]:

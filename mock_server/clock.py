@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
+from functools import lru_cache
 
 META = "clock"
 UTC = timezone.utc
@@ -50,8 +51,14 @@ def now() -> datetime:
     return _current.get().now()
 
 
-def http_date() -> str:
-    return formatdate(_current.get().timestamp(), usegmt=True)
+def http_date(reading: Reading | None = None) -> str:
+    """The HTTP ``Date`` of the current (or the given) reading; each answer carries one."""
+    return _http_date(int((reading or _current.get()).timestamp()))
+
+
+@lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    return formatdate(second, usegmt=True)
 
 
 @contextmanager

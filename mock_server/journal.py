@@ -1,12 +1,13 @@
 """The request journal: what clients sent to the plugins' routes and what they got back.
 
 Entries live in a SQLite file of their own beside the site's database (``<db>.journal.sqlite3``),
-so every worker writes to and reads from the same journal, and journal writes never touch the
-site's database (whose version retires the cached GET answers). On PostgreSQL the journal is a
-table of the site's schema, written outside the store's versioned transactions for the same
-reason, so every instance behind a balancer lists the same requests. An entry is written before the
-response leaves, so a test that asks the journal right after its request finds it. The journal
-is bounded: older entries are dropped past ``size``.
+so every worker reads the same journal, and journal writes never touch the site's database (whose
+version retires the cached GET answers). A worker appends each entry to a spool file of its own
+before the answer leaves (``journal_spool``), and a reader moves the spooled entries into the
+database first, so a test that asks the journal right after its request finds it, whichever worker
+served either. On PostgreSQL the journal is a table of the site's schema, written on the request's
+path outside the store's versioned transactions, so every instance behind a balancer, on whatever
+host, lists the same requests. The journal is bounded: older entries are dropped past ``size``.
 """
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ import sqlite3
 import threading
 import time
 from datetime import datetime, timezone
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from mock_server import operations, pg
+from mock_server.journal_spool import DDL as SPOOL_DDL
+from mock_server.journal_spool import Spool
 from mock_server.store import Store
 
 DDL = """
@@ -66,10 +69,12 @@ def api_prefixes() -> tuple[tuple[str, str], ...]:
 
 
 def api_of(path: str) -> str:
-    for prefix, api in api_prefixes():
-        if path == prefix or path.startswith(prefix + "/"):
-            return api
-    return "other"
+    return _api_by_prefix().get("/".join(path.split("/", 4)[:4]), "other")
+
+
+@cache
+def _api_by_prefix() -> dict[str, str]:
+    return dict(api_prefixes())
 
 
 class Journal:
@@ -77,12 +82,15 @@ class Journal:
         self.path, self.size, self.site_name = path, size, site_name
         self._local = threading.local()
         self._shared = self._connect() if path == ":memory:" else None
+        self.spool = None if self._shared is not None or pg.is_pg(path) else Spool(path, size)
         self._lock = threading.Lock()                 # the write turn
         self.glob = "path ~ ?" if pg.is_pg(path) else "path GLOB ?"
         self._queue_lock = threading.Lock()
         self._queue: list[tuple] = []
         self._queued = self._written = self._since_trim = 0
         _retrying(lambda: self.db.executescript(DDL))
+        if self.spool is not None:
+            _retrying(lambda: self.db.execute(SPOOL_DDL))
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -111,15 +119,13 @@ class Journal:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def record(self, row: tuple) -> None:
-        """Write one request's entry before its answer is complete, so any worker reads it next.
-
-        Group commit: a worker's threads queue their rows, and whichever holds the write turn
-        writes every queued row in one transaction; a thread whose row went out in another's
-        batch returns at once. One commit per request cost a third of GET throughput under
-        threaded workers. The write lock is asked for in quick retries (SQLite's own busy
-        handler sleeps up to 100 ms between tries)."""
-        with self._queue_lock:
+    def record(self, row: list) -> None:
+        """Write one request's entry before its answer is complete, so any worker reads it next."""
+        if self.spool is not None:
+            self.spool.append(row)
+            return
+        row = (*row[:5], json.dumps(row[5]), *row[6:])
+        with self._queue_lock:   # group commit: whoever holds the write turn writes every queued row
             self._queue.append(row)
             self._queued += 1
             mine = self._queued
@@ -132,6 +138,36 @@ class Journal:
             self._write(rows)
             self._written = upto
 
+    def drain(self) -> int:
+        """Move the spooled entries into the database; returns how many."""
+        spool = self.spool
+        if spool is None:
+            return 0
+        with spool.locked():
+            db = self.db
+            found = list(spool.pending(dict(db.execute("SELECT file, offset FROM spooled"))))
+            rows = sorted(((*r[:5], json.dumps(r[5]), *r[6:]) for _, _, batch, _ in found for r in batch),
+                          key=lambda row: row[0])
+            if not rows and not any(done for *_, done in found):
+                return 0
+            Store._begin(db)
+            try:
+                db.executemany(INSERT, rows)
+                for name, offset, _, done in found:
+                    if done:
+                        db.execute("DELETE FROM spooled WHERE file = ?", (name,))
+                    else:
+                        db.execute("INSERT OR REPLACE INTO spooled (file, offset) VALUES (?, ?)", (name, offset))
+                db.execute("DELETE FROM journal WHERE id <= (SELECT max(id) FROM journal) - ?", (self.size,))
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            for name, *_, done in found:
+                if done:
+                    spool.remove(name)
+            return len(rows)
+
     def _write(self, rows: list[tuple]) -> None:
         if not rows:
             return
@@ -141,10 +177,7 @@ class Journal:
         if len(rows) == 1 and not trim:   # one statement commits itself: the cheapest write
             _retrying(lambda: db.execute(INSERT, rows[0]))
             return
-        if self._shared is None and not pg.is_pg(self.path):
-            Store._begin(db)
-        else:
-            db.execute("BEGIN")
+        db.execute("BEGIN")
         try:
             db.executemany(INSERT, rows)
             if trim:
@@ -155,11 +188,22 @@ class Journal:
         db.execute("COMMIT")
 
     def clear(self) -> int:
-        return _retrying(lambda: self.db.execute("DELETE FROM journal").rowcount)
+        if self.spool is None:
+            return _retrying(lambda: self.db.execute("DELETE FROM journal").rowcount)
+        with self.spool.locked():   # spooled entries are dropped unread: their offsets move past them
+            db = self.db
+            found = list(self.spool.pending(dict(db.execute("SELECT file, offset FROM spooled"))))
+            Store._begin(db)
+            db.executemany("INSERT OR REPLACE INTO spooled (file, offset) VALUES (?, ?)",
+                           [(name, offset) for name, offset, *_ in found])
+            cleared = db.execute("DELETE FROM journal").rowcount
+            db.execute("COMMIT")
+            return cleared + sum(len(batch) for _, _, batch, _ in found)
 
     # -- reading -----------------------------------------------------------------------------
 
     def entries(self, filters: dict, limit: int | None = None) -> list[dict]:
+        self.drain()
         where, args = _where(filters, self.glob)
         sql = f"SELECT {', '.join(COLUMNS)} FROM journal{where}"
         if limit:   # the latest `limit`, still oldest first
@@ -168,10 +212,12 @@ class Journal:
         return [self._entry(row) for row in self.db.execute(sql, args)]
 
     def entry(self, entry_id: int) -> dict | None:
+        self.drain()
         row = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM journal WHERE id = ?", (entry_id,)).fetchone()
         return self._entry(row) if row else None
 
     def count(self, filters: dict) -> int:
+        self.drain()
         where, args = _where(filters, self.glob)
         return self.db.execute(f"SELECT count(*) FROM journal{where}", args).fetchone()[0]
 
@@ -254,19 +300,22 @@ def _moment(text: str) -> float:
 def masked_headers(environ) -> dict:
     out = {}
     for key, value in environ.items():
-        if key[:5] == "HTTP_":
-            name = _header_name(key[5:])
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            name = _header_name(key)
-        else:
-            continue
-        out[name] = _mask_header(name, value) if name.lower() in SECRET_HEADERS else value
+        name, secret = _header(key)
+        if name is not None and value:
+            out[name] = _mask_header(name, value) if secret else value
     return out
 
 
-@cache
-def _header_name(key: str) -> str:
-    return key.replace("_", "-").title()
+@lru_cache(maxsize=1024)   # bounded: a client chooses its header names
+def _header(key: str) -> tuple[str | None, bool]:
+    """An environ key's header name (None when it is no header) and whether it is a secret."""
+    if key[:5] == "HTTP_":
+        name = key[5:].replace("_", "-").title()
+    elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        name = key.replace("_", "-").title()
+    else:
+        return None, False
+    return name, name.lower() in SECRET_HEADERS
 
 
 def _mask_header(name: str, value: str) -> str:
@@ -345,20 +394,23 @@ class JournalLayer:
         try:
             result = self.app(environ, recording_start_response)
         finally:
-            journal.record((started, api_of(path), environ.get("REQUEST_METHOD", "GET"), path,
+            journal.record([started, api_of(path), environ.get("REQUEST_METHOD", "GET"), path,
                             environ.get("membermock.query_as_sent", environ.get("QUERY_STRING", "")),
-                            json.dumps(masked_headers(environ)),
+                            masked_headers(environ),
                             masked_body(raw, environ.get("CONTENT_TYPE") or ""), seen.get("status"),
-                            round((time.time() - started) * 1000, 3), environ.get("membermock.fault")))
+                            round((time.time() - started) * 1000, 3), environ.get("membermock.fault")])
         return result
 
 
 def _buffer_body(environ) -> bytes:
     """Read the body once and put it back, so the app still reads it all."""
+    length = environ.get("CONTENT_LENGTH")
+    if not length:
+        return b""
     try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        length = int(length)
     except ValueError:
-        length = 0
+        return b""
     from mock_server.app import MAX_BODY as LIMIT
     if length <= 0 or length > LIMIT:
         return b""

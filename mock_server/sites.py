@@ -23,7 +23,6 @@ import secrets
 import shutil
 import threading
 import time
-from email.utils import formatdate
 from pathlib import Path
 
 from flask import request
@@ -311,7 +310,7 @@ class SitesLayer:
             reading = site.clock.reading()
 
             def dated(status, headers, exc_info=None):   # the HTTP Date is the site's too
-                return start_response(status, [*headers, ("Date", formatdate(reading.timestamp(), usegmt=True))],
+                return start_response(status, [*headers, ("Date", clock.http_date(reading))],
                                       exc_info)
 
             with clock.using(reading):

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 MAX_ID = 2**63 - 1
@@ -111,9 +111,19 @@ class Store:
 
     unversioned = transaction   # SQLite has one kind of write transaction
 
+    @contextmanager
     def request_scope(self):
-        """Reading the version costs nothing here: every look asks SQLite afresh."""
-        return nullcontext()
+        """One request reads the version once: the clock, the faults and the cached answers it
+        consults see the site as of the request's start (this process's writes still count)."""
+        if self._memory is not None:
+            yield
+            return
+        self._local.pinned = None
+        self._local.pinned = self.version()[0]
+        try:
+            yield
+        finally:
+            self._local.pinned = None
 
     @staticmethod
     def _begin(db: sqlite3.Connection, patience: float = 30.0) -> None:
@@ -142,17 +152,21 @@ class Store:
         writes through its own connection, so the version is read on one connection per process
         that never writes: every commit is another's to it, and every thread reads the same
         count. (Per-thread counts are not comparable: threads would take each other's cached
-        answers for stale and never hit.) An in-memory store has one connection: its own
-        commits count in ``_writes``."""
+        answers for stale and never hit.) Inside ``request_scope`` the count read at the
+        request's start stands, and this process's own commits, counted in ``_writes``, still
+        move it. An in-memory store has one connection: its own commits count in ``_writes``."""
         if self._memory is not None:
             (data_version,) = self._memory.execute("PRAGMA data_version").fetchone()
             return data_version, self._writes
+        pinned = getattr(self._local, "pinned", None)
+        if pinned is not None:
+            return pinned, self._writes
         with self._version_lock:
             if self._version_pid != os.getpid():   # a connection is never carried across a fork
                 self._version_db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
                 self._version_pid = os.getpid()
             (data_version,) = self._version_db.execute("PRAGMA data_version").fetchone()
-        return data_version, 0
+        return data_version, self._writes
 
     def close(self) -> None:
         """Close this thread's connection (an in-memory store's only one)."""

@@ -392,6 +392,32 @@ def restrictions_append(app):
     app.wsgi_app = wsgi
 
 
+def server_error_body(app):
+    """Every 5xx answer (a failure inside the plugin, as the fault API causes one) lacks the error's code."""
+    inner = app.wsgi_app
+
+    def wsgi(environ, start_response):
+        seen = {}
+        body = b"".join(inner(environ, lambda status, headers, exc_info=None: seen.update(status=status, headers=headers)))
+        if seen["status"].startswith("5") and body.startswith(b"{"):
+            data = json.loads(body)
+            data.pop("code", None)
+            body = json.dumps(data).encode()
+        start_response(seen["status"], [(k, v) for k, v in seen["headers"] if k.lower() != "content-length"]
+                       + [("Content-Length", str(len(body)))])
+        return [body]
+
+    app.wsgi_app = wsgi
+
+
+def read_for_everyone():
+    """Any logged-in user has `read`, even one with no role (the abilities' list and describe routes)."""
+    from mock_server import site
+
+    original = site.Site.can
+    site.Site.can = lambda self, user, capability: bool(user) and capability == "read" or original(self, user, capability)
+
+
 APP_BREAKS = {"renamed-field": renamed_field, "number-amount": number_amount, "create-202": create_202,
               "key-ignored": key_ignored, "no-total": no_total,
               "no-webhooks": no_webhooks,
@@ -400,12 +426,12 @@ APP_BREAKS = {"renamed-field": renamed_field, "number-amount": number_amount, "c
               "update-noop": update_noop, "patch-resets": patch_resets, "delete-keeps": delete_keeps,
               "cancel-noop": cancel_noop, "refund-keeps-subscription": refund_keeps_subscription,
               "expire-404": expire_404, "change-level-noop": change_level_noop,
-              "restrictions-append": restrictions_append}
+              "restrictions-append": restrictions_append, "server-error-body": server_error_body}
 OTHER_BREAKS = {"refund-silent": refund_silent,
                 "pmpro-user-routes-open": pmpro_user_routes_open,
                 "bad-event-payload": bad_event_payload, "wrong-member": wrong_member,
                 "events-reversed": events_reversed, "double-delivery": double_delivery,
-                "no-webhook-key": no_webhook_key}
+                "no-webhook-key": no_webhook_key, "read-for-everyone": read_for_everyone}
 VARIANTS = (*APP_BREAKS, *OTHER_BREAKS)
 
 
