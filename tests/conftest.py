@@ -47,10 +47,10 @@ def pytest_terminal_summary(terminalreporter):
 
 # -- the two stores -----------------------------------------------------------------------------
 # The mock's behavioural tests run on SQLite and on PostgreSQL (tests/postgres.py starts a real
-# server once per test process). `make test` runs PG_QUICK on both stores: real servers on
-# PostgreSQL (restarts, several workers; test_multi_instance runs two instances and their webhooks
+# server once per test process). `make test` runs PG_QUICK on both stores: a real server on
+# PostgreSQL restarted (test_multi_instance runs two instances of two workers and their webhooks
 # on it); the rest of the PostgreSQL runs are marked exhaustive (`make test-exhaustive`, CI).
-PG_QUICK = ("tests/server/test_persistence.py", "tests/server/test_multi_instance.py")
+PG_QUICK = ("tests/server/test_persistence.py::test_restart_keeps_created_member", "tests/server/test_multi_instance.py")
 
 
 def _mark_stores(items):
