@@ -1,7 +1,10 @@
 """`membermock conformance` against real server processes: the mock passes, each break is caught.
 
 Each broken variant (tests/conformance/broken_server.py) runs only the part of the suite that can
-see it, with few examples, to keep CI short; the clean run covers everything.
+see it, with few examples, to keep CI short; the clean run covers everything. Each run is a whole
+`membermock conformance` process (10-40 s of CPU), so `make test` keeps one clean run with one
+example per operation and one variant per family of rules (FAST); the others, and the clean run
+with five examples, are marked exhaustive (`make test-exhaustive`, CI).
 """
 from __future__ import annotations
 
@@ -25,15 +28,16 @@ def conformance(base: str, tmp_path: Path, *args: str) -> tuple[int, str, str]:
     return done.returncode, done.stdout + done.stderr, report.read_text(encoding="utf-8") if report.exists() else ""
 
 
-def test_the_mock_conforms(tmp_path):
-    """The whole suite, every API, against `membermock serve` (5 generated examples per operation
-    here: the effects, statuses and webhook checks run whole whatever the count, and the exhaustive
-    fuzzing of tests/server/test_fuzz.py explores further; the mock is disposable, so creates
-    nothing can undo are exercised too)."""
+@pytest.mark.parametrize("examples", ["1", pytest.param("5", marks=pytest.mark.exhaustive)])
+def test_the_mock_conforms(examples, tmp_path):
+    """The whole suite, every API, against `membermock serve` (1 or 5 generated examples per
+    operation: the effects, statuses and webhook checks run whole whatever the count, and the
+    exhaustive fuzzing of tests/server/test_fuzz.py explores further; the mock is disposable, so
+    creates nothing can undo are exercised too)."""
     with running(tmp_path / "site.sqlite3", workers=2) as server:
         junit = tmp_path / "junit.xml"
-        code, out, report = conformance(server.base, tmp_path, "--api", "all", "--max-examples", "5", "--allow-irreversible",
-                                        "--junit-xml", str(junit))
+        code, out, report = conformance(server.base, tmp_path, "--api", "all", "--max-examples", examples,
+                                        "--allow-irreversible", "--junit-xml", str(junit))
     assert code == 0, out[-4000:]
     assert "Verdict: **conforms**" in report
     assert re.search(r"\| \*\*all\*\* \| 141/141", report), report[:1500]
@@ -77,7 +81,19 @@ BREAKS = {
 }
 
 
-@pytest.mark.parametrize("variant", list(BREAKS))
+# One variant per family of rules (a module of conformance/) runs in `make test`, the cheapest: a
+# per-call response check (test_schema), an access rule (test_rules), a documented refusal
+# (test_statuses), a list rule (test_lists), linked sequences (test_stateful), a webhook rule
+# (test_webhooks), an effect read back (test_effects).
+FAST = {"renamed-field", "pmpro-user-routes-open", "read-for-everyone", "total-per-page", "delete-ignored",
+        "bad-event-payload", "update-noop"}
+
+
+def variants(breaks: dict) -> list:
+    return [v if v in FAST else pytest.param(v, marks=pytest.mark.exhaustive) for v in breaks]
+
+
+@pytest.mark.parametrize("variant", variants(BREAKS))
 def test_break_is_reported(variant, tmp_path):
     subset, where, rule, *api = BREAKS[variant]
     with broken(variant, tmp_path / "site.sqlite3") as server:
@@ -90,6 +106,7 @@ def test_break_is_reported(variant, tmp_path):
     assert rule in out, out[-3000:]
 
 
+@pytest.mark.exhaustive   # the webhook family's break (bad-event-payload) runs in `make test`
 def test_webhooks_skipped_where_not_offered(tmp_path):
     with broken("no-webhooks", tmp_path / "site.sqlite3") as server:
         code, out, report = conformance(server.base, tmp_path, "--api", "memberpress", "--", "-k", "test_event_arrives_valid")
@@ -113,7 +130,7 @@ EFFECT_BREAKS = {
 }
 
 
-@pytest.mark.parametrize("variant", list(EFFECT_BREAKS))
+@pytest.mark.parametrize("variant", variants(EFFECT_BREAKS))
 def test_effect_break_is_reported(variant, tmp_path):
     """Only the one read-back test that sees the break runs (a few seconds each)."""
     api, resource, where, rule = EFFECT_BREAKS[variant]

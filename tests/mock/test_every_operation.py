@@ -3,7 +3,9 @@
 Requests are generated from the OpenAPI documents (valid ones: this is the mock's own check, the
 conformance suite does the rest); each answer must have a documented status, a body matching its
 schema and the right content type, and never a 5xx. Runs are derandomized so CI is repeatable;
-set MOCK_EXAMPLES=40 for a deeper local run.
+set MOCK_EXAMPLES=40 for a deeper local run. Here the contract's examples and generated requests;
+schemathesis' "coverage" phase (boundary values of every field, some fifteen times the requests,
+built at collection in every test process) runs in tests/mock/test_every_boundary.py, exhaustive.
 """
 import base64
 import os
@@ -32,15 +34,17 @@ CHECKS = [C.not_a_server_error, C.status_code_conformance, C.content_type_confor
           C.response_schema_conformance, C.response_headers_conformance]
 
 
-def _schema(api):
+def _schema(api, coverage):
     schema = schemathesis.openapi.from_path(contracts.openapi_documents()[api])
     schema.config.update(base_url="http://localhost")
+    if not coverage:
+        schema.config.phases.update(phases=["examples", "fuzzing"])
     schema.config.generation.update(modes=[GenerationMode.POSITIVE], max_examples=int(os.environ.get("MOCK_EXAMPLES", "4")))
     return schema
 
 
-def _test(api):
-    schema = _schema(api)
+def _test(api, coverage=False):
+    schema = _schema(api, coverage)
 
     @schema.parametrize()
     @settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,

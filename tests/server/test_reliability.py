@@ -10,6 +10,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
 from tests.server.harness import API_KEY, Server, free_port
@@ -69,6 +70,7 @@ def test_fifty_clients_through_four_workers_lose_no_write(tmp_path):
             assert got["first_name"] == last, (member, got["first_name"], last)
 
 
+@pytest.mark.exhaustive   # make test: kill -9 in test_multi_instance and tests/webhooks/test_crash_recovery
 def test_kill_9_mid_load_loses_no_committed_write_and_no_queued_webhook(tmp_path):
     """Writes go on from several clients while the whole server (workers and deliverer) is killed
     with SIGKILL; after a restart, every create that was answered 200 is there, and its
