@@ -1,4 +1,7 @@
 # A local .venv holds everything; each target installs what it needs first.
+# Bytecode caches are kept even where the environment turns them off: without them every pytest
+# process compiles and rewrites several hundred modules again (collection 7.7 against 3.2 CPU-s).
+unexport PYTHONDONTWRITEBYTECODE
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
