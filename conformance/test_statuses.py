@@ -172,8 +172,9 @@ def test_documented_refusals(op, target, disposable):
             and {"400", "404"} & set(op.statuses):
         # A plugin that checks its input itself: every argument left out.
         send(op, path, {}, {} if body is not None else None, credentials)
-    if "400" in op.statuses and op.raw.get("requestBody") and (contract.validates_args(op) or _reads_json(op)):
-        # WordPress refuses a JSON body it cannot parse (rest_invalid_json) before anything else.
+    if "400" in op.statuses and (op.raw.get("requestBody") and contract.validates_args(op) or _reads_json(op)):
+        # WordPress refuses a JSON body it cannot parse (rest_invalid_json) before anything else, even
+        # on a route that takes no body (an ability run by the wrong method: before its 405).
         response = target.http.request(op.method, (site.url if site else target.base_url) + _path(op, path),
                                        params=query, data="{", headers={"Content-Type": "application/json",
                                                                         **credentials})
