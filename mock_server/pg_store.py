@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from psycopg import sql
 
 from mock_server import pg
-from mock_server.store import KEPT_META, MAX_ID
+from mock_server.store import KEPT_META, MAX_ID, pinned_version
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -97,16 +97,8 @@ class PgStore:
         (v,) = self.db.conn.execute("SELECT v FROM mock_version").fetchone()
         return v, self._writes
 
-    @contextmanager
     def request_scope(self):
-        """One request reads the shared version once: the clock, the faults and the cached answers
-        it consults all see the site as of the request's start (its own writes still count)."""
-        self._local.pinned = None
-        self._local.pinned = self.version()[0]
-        try:
-            yield
-        finally:
-            self._local.pinned = None
+        return pinned_version(self._local, self.version)
 
     def close(self) -> None:
         """Connections belong to threads, shared by every site they serve: nothing of this store's own."""

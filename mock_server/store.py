@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 MAX_ID = 2**63 - 1
@@ -49,6 +49,19 @@ def open_store(location: str):
         from mock_server.pg_store import PgStore
         return PgStore(location)
     return Store(location)
+
+
+@contextmanager
+def pinned_version(local: threading.local, read):
+    """One request reads the store's version once: the clock, the faults and the cached answers it
+    consults see the site as of the request's start; ``version()`` still adds this process's own
+    writes to the pinned count, so a request that writes does not take its answer for unchanged."""
+    local.pinned = None
+    local.pinned = read()[0]
+    try:
+        yield
+    finally:
+        local.pinned = None
 
 
 class Store:
@@ -111,19 +124,9 @@ class Store:
 
     unversioned = transaction   # SQLite has one kind of write transaction
 
-    @contextmanager
     def request_scope(self):
-        """One request reads the version once: the clock, the faults and the cached answers it
-        consults see the site as of the request's start (this process's writes still count)."""
-        if self._memory is not None:
-            yield
-            return
-        self._local.pinned = None
-        self._local.pinned = self.version()[0]
-        try:
-            yield
-        finally:
-            self._local.pinned = None
+        """An in-memory store's version costs one cheap read; a file's is read once per request."""
+        return nullcontext() if self._memory is not None else pinned_version(self._local, self.version)
 
     @staticmethod
     def _begin(db: sqlite3.Connection, patience: float = 30.0) -> None:
